@@ -1,0 +1,141 @@
+// Dispatch over the per-type kernel tables, and the unblocked float types F32, F16, BF16.
+#include "kernels/quant.h"
+
+#include <cstring>
+#include <string>
+
+#include "base/error.h"
+#include "base/f16.h"
+#include "kernels/quant_internal.h"
+
+// Every float multiply and add is rounded on its own, as in ggml's reference: no fusing into FMA.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+namespace hw {
+namespace {
+
+void dequant_f32(const void* src, float* y, int64_t n) { std::memcpy(y, src, size_t(n) * 4); }
+void quant_f32(const float* x, void* dst, int64_t n) { std::memcpy(dst, x, size_t(n) * 4); }
+
+void dequant_f16(const void* src, float* y, int64_t n) {
+  const auto* x = static_cast<const uint8_t*>(src);
+  for (int64_t i = 0; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, x + 2 * i, 2);
+    y[i] = f16_to_f32(h);
+  }
+}
+
+void quant_f16(const float* x, void* dst, int64_t n) {
+  auto* y = static_cast<uint8_t*>(dst);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint16_t h = f32_to_f16(x[i]);
+    std::memcpy(y + 2 * i, &h, 2);
+  }
+}
+
+void dequant_bf16(const void* src, float* y, int64_t n) {
+  const auto* x = static_cast<const uint8_t*>(src);
+  for (int64_t i = 0; i < n; ++i) {
+    uint16_t h;
+    std::memcpy(&h, x + 2 * i, 2);
+    y[i] = bf16_to_f32(h);
+  }
+}
+
+void quant_bf16(const float* x, void* dst, int64_t n) {
+  auto* y = static_cast<uint8_t*>(dst);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint16_t h = f32_to_bf16(x[i]);
+    std::memcpy(y + 2 * i, &h, 2);
+  }
+}
+
+// ggml's scalar float dots: each product rounded to float, the sum kept in double.
+float dot_f32(const void* w, const void* x, int64_t n) {
+  const auto* a = static_cast<const float*>(w);
+  const auto* b = static_cast<const float*>(x);
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += double(a[i] * b[i]);
+  return float(sum);
+}
+
+template <float (*kToF32)(uint16_t)>
+float dot_half(const void* w, const void* x, int64_t n) {
+  const auto* a = static_cast<const uint8_t*>(w);
+  const auto* b = static_cast<const uint8_t*>(x);
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint16_t ha, hb;
+    std::memcpy(&ha, a + 2 * i, 2);
+    std::memcpy(&hb, b + 2 * i, 2);
+    sum += double(kToF32(ha) * kToF32(hb));
+  }
+  return float(sum);
+}
+
+constexpr QuantKernels kFloatKernels[] = {
+    {DType::F32, DType::F32, dequant_f32, quant_f32, dot_f32},
+    {DType::F16, DType::F16, dequant_f16, quant_f16, dot_half<f16_to_f32>},
+    {DType::BF16, DType::BF16, dequant_bf16, quant_bf16, dot_half<bf16_to_f32>},
+};
+
+const QuantKernels* find_kernels(DType t) {
+  for (auto table : {quant_detail::float_kernels(), quant_detail::legacy_kernels(),
+                     quant_detail::k_kernels()}) {
+    for (const QuantKernels& k : table)
+      if (k.type == t) return &k;
+  }
+  return nullptr;
+}
+
+// The number of blocks in n elements; hw::Error unless n is a whole number of blocks.
+int64_t block_count(const char* op, DType t, int64_t n) {
+  const int block = dtype_info(t).block;
+  check(n >= 0 && n % block == 0, std::string(op) + ": " + std::to_string(n) +
+                                      " elements is not a multiple of the " +
+                                      std::string(dtype_name(t)) + " block size " +
+                                      std::to_string(block));
+  return n / block;
+}
+
+}  // namespace
+
+namespace quant_detail {
+std::span<const QuantKernels> float_kernels() { return kFloatKernels; }
+}  // namespace quant_detail
+
+const QuantKernels& quant_kernels(DType t) {
+  const QuantKernels* k = find_kernels(t);
+  check(k != nullptr, "no quantisation kernels for tensor type " + std::string(dtype_name(t)));
+  return *k;
+}
+
+void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
+  const int64_t nb = block_count("dequantize_row", t, n);
+  quant_kernels(t).dequantize(src, dst, nb);
+}
+
+void quantize_row(DType t, const float* src, void* dst, int64_t n) {
+  const int64_t nb = block_count("quantize_row", t, n);
+  quant_kernels(t).quantize(src, dst, nb);
+}
+
+DType vec_dot_type(DType weight) {
+  const QuantKernels& k = quant_kernels(weight);
+  check(k.dot != nullptr, "no vec_dot for weight type " + std::string(dtype_name(weight)));
+  return k.dot_type;
+}
+
+float vec_dot(DType weight, int64_t n, const void* w_row, const void* x_row) {
+  const int64_t nb = block_count("vec_dot", weight, n);
+  const QuantKernels& k = quant_kernels(weight);
+  check(k.dot != nullptr, "no vec_dot for weight type " + std::string(dtype_name(weight)));
+  return k.dot(w_row, x_row, nb);
+}
+
+}  // namespace hw

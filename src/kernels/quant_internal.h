@@ -1,0 +1,29 @@
+// Shared between the quant_*.cpp files only: each file's kernel table and small helpers.
+#pragma once
+#include <cmath>
+#include <span>
+
+#include "kernels/quant.h"
+
+namespace hw::quant_detail {
+
+std::span<const QuantKernels> float_kernels();   // quant.cpp: F32, F16, BF16
+std::span<const QuantKernels> legacy_kernels();  // quant_legacy.cpp: Q4_0 .. Q8_1
+std::span<const QuantKernels> k_kernels();       // quant_k.cpp: Q2_K .. Q8_K
+
+// Round half to even, as ggml's nearest_int (valid for |v| < 2^22, the only range used).
+inline int nearest_int(float v) { return int(std::nearbyint(v)); }
+
+// The element of largest magnitude, with its sign (the first one on ties); 0 for an empty run.
+inline float signed_absmax(const float* x, int n) {
+  float amax = 0, max = 0;
+  for (int i = 0; i < n; ++i) {
+    if (std::fabs(x[i]) > amax) {
+      amax = std::fabs(x[i]);
+      max = x[i];
+    }
+  }
+  return max;
+}
+
+}  // namespace hw::quant_detail
