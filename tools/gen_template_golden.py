@@ -4,6 +4,11 @@ HF transformers' apply_chat_template renders (ImmutableSandboxedEnvironment with
 lstrip_blocks, the loopcontrols extension, a raise_exception global, and a tojson filter that keeps
 non-ASCII, does not escape HTML and accepts indent/separators/sort_keys).
 
+Templates (tests/golden/templates/*.jinja): smollm2-135m and qwen2.5-coder-0.5b are extracted from the
+target GGUFs (--extract); the gemma3-270m GGUF carries none, so gemma3-it is Gemma 3's published
+instruct template, written out like the other published families (llama3, llama3.1, mistral v0.1 and
+v0.3, qwen3, zephyr/TinyLlama, phi3-mini, chatml); kitchen-sink is a synthetic one.
+
 Writes, under tests/golden/templates/:
   chat_cases.json   every <name>.jinja template in that folder x a set of conversations
   jinja_cases.json  small templates probing the interpreter's semantics, with a fixed context
@@ -79,14 +84,15 @@ def outcome(env, source, context):
 
 SPECIAL_TOKENS = {  # bos, eos as the models' tokenizers define them
     "chatml": ("", "<|im_end|>"),
-    "gemma3": ("<bos>", "<eos>"),
+    "gemma3-it": ("<bos>", "<eos>"),
     "kitchen-sink": ("<s>", "</s>"),
     "llama3-instruct": ("<|begin_of_text|>", "<|eot_id|>"),
     "llama3.1-instruct": ("<|begin_of_text|>", "<|eot_id|>"),
     "mistral-instruct-v0.1": ("<s>", "</s>"),
     "mistral-instruct-v0.3": ("<s>", "</s>"),
     "phi3-mini": ("<s>", "<|endoftext|>"),
-    "qwen-0.5b": ("", "<|im_end|>"),
+    "qwen2.5-coder-0.5b": ("", "<|im_end|>"),
+    "qwen3": ("", "<|im_end|>"),
     "smollm2-135m": ("<|im_start|>", "<|im_end|>"),
     "zephyr": ("<s>", "</s>"),
 }
@@ -137,6 +143,10 @@ CONVERSATIONS = [
     ("tools", [msg("system", "Use tools."), msg("user", "Weather in Paris?")], True, {"tools": TOOLS}),
     ("tool_call_round_trip", TOOL_CALL_MESSAGES, True, {"tools": TOOLS}),
     ("date_string", [msg("user", "What day is it?")], True, {"date_string": "01 Jan 2025"}),
+    ("thinking_disabled", [msg("user", "Quick answer?"), msg("assistant", "<think>\nreasoning\n</think>\n\nSure."),
+                           msg("user", "Again?")], True, {"enable_thinking": False}),
+    ("content_parts", [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe it. "}]}], True,
+     {}),
 ]
 
 
@@ -246,6 +256,8 @@ SNIPPETS = r"""
 {% for i in l %}{% macro m() %}{{ i }}{% endmacro %}{{ m() }}{% endfor %}|{% set ns = namespace(a=1) %}{% macro inc() %}{% set ns.a = ns.a + 1 %}{% endmacro %}{{ inc() }}{{ inc() }}{{ ns.a }}
 ====
 {% for a in l %}{% for b in l %}{% if b == 2 %}{% break %}{% endif %}{{ a }}{{ b }} {% endfor %}{% endfor %}
+====
+{% for x in l %}{% continue %}{% else %}else runs: no iteration reached the end{% endfor %}|{% for x in l %}{% if x == 2 %}{% break %}{% endif %}{% else %}not this{% endfor %}
 ====
 {% set ns = namespace(total=0, names=[]) %}{% for i in l %}{% set ns.total = ns.total + i %}{% endfor %}{{ ns.total }} {{ ns.names }} {{ ns }}
 ====

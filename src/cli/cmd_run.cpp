@@ -1,4 +1,6 @@
 // hardwire run / hardwire chat
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <thread>
 
@@ -61,11 +63,22 @@ void run(const RunArgs& a) {
   go.max_new = a.n_predict;
   go.sampling = a.sampling;
   std::cout << a.prompt << std::flush;
-  session.generate(prompt, go, [](int32_t, const std::string& text) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  auto t_first = t0;
+  int64_t n_gen = 0;
+  session.generate(prompt, go, [&](int32_t id, const std::string& text) {
+    if (id >= 0 && n_gen++ == 0) t_first = Clock::now();
     std::cout << text << std::flush;
     return true;
   });
+  const auto t1 = Clock::now();
   std::cout << "\n";
+  const double prefill_s = std::chrono::duration<double>(t_first - t0).count();
+  const double decode_s = std::chrono::duration<double>(t1 - t_first).count();
+  std::fprintf(stderr, "prompt: %zu tokens in %.2f s (%.1f tok/s); generated: %lld tokens, %.1f tok/s\n",
+               prompt.size(), prefill_s, double(prompt.size()) / prefill_s, (long long)n_gen,
+               n_gen > 1 ? double(n_gen - 1) / decode_s : 0.0);
 }
 
 void chat(const RunArgs& a) {

@@ -84,13 +84,57 @@ constexpr QuantKernels kFloatKernels[] = {
     {DType::BF16, DType::BF16, dequant_bf16, quant_bf16, dot_half<bf16_to_f32>},
 };
 
-const QuantKernels* find_kernels(DType t) {
-  for (auto table : {quant_detail::float_kernels(), quant_detail::legacy_kernels(),
-                     quant_detail::k_kernels()}) {
-    for (const QuantKernels& k : table)
-      if (k.type == t) return &k;
+// Every DType value is below this; tables are indexed by it.
+constexpr int kTypeSlots = 32;
+
+// One variant's kernels for every type: its own where it has them, the scalar ones elsewhere.
+struct KernelTable {
+  QuantKernels by_type[kTypeSlots] = {};
+  bool present[kTypeSlots] = {};
+};
+
+// Replaces f with the variant's v unless the variant leaves it null.
+template <class F>
+void take(F& f, F v) {
+  if (v != nullptr) f = v;
+}
+
+KernelTable build_table(Isa isa) {
+  KernelTable table;
+  for (auto scalar : {quant_detail::float_kernels(), quant_detail::legacy_kernels(),
+                      quant_detail::k_kernels()}) {
+    for (const QuantKernels& k : scalar) {
+      table.by_type[int(k.type)] = k;
+      table.present[int(k.type)] = true;
+    }
   }
-  return nullptr;
+  quant_detail::KernelList variant{nullptr, 0};
+  if (isa == Isa::Avx2) variant = quant_detail::avx2_kernels();
+  if (isa == Isa::Avx512) variant = quant_detail::avx512_kernels();
+  for (int i = 0; i < variant.size; ++i) {
+    const QuantKernels& v = variant.data[i];
+    QuantKernels& k = table.by_type[int(v.type)];
+    check(table.present[int(v.type)] && k.dot_type == v.dot_type,
+          std::string(isa_name(isa)) + " kernels disagree with the scalar ones for " +
+              std::string(dtype_name(v.type)));
+    take(k.dequantize, v.dequantize);
+    take(k.quantize, v.quantize);
+    take(k.dot, v.dot);
+  }
+  return table;
+}
+
+const KernelTable& kernel_table(Isa isa) {
+  static const KernelTable tables[] = {build_table(Isa::Scalar), build_table(Isa::Avx2),
+                                       build_table(Isa::Avx512)};
+  return tables[int(isa)];
+}
+
+const QuantKernels* find_kernels(DType t, Isa isa) {
+  const int slot = int(t);
+  if (slot < 0 || slot >= kTypeSlots) return nullptr;
+  const KernelTable& table = kernel_table(isa);
+  return table.present[slot] ? &table.by_type[slot] : nullptr;
 }
 
 // The number of blocks in n elements; hw::Error unless n is a whole number of blocks.
@@ -109,11 +153,13 @@ namespace quant_detail {
 std::span<const QuantKernels> float_kernels() { return kFloatKernels; }
 }  // namespace quant_detail
 
-const QuantKernels& quant_kernels(DType t) {
-  const QuantKernels* k = find_kernels(t);
+const QuantKernels& quant_kernels(DType t, Isa isa) {
+  const QuantKernels* k = find_kernels(t, isa);
   check(k != nullptr, "no quantisation kernels for tensor type " + std::string(dtype_name(t)));
   return *k;
 }
+
+const QuantKernels& quant_kernels(DType t) { return quant_kernels(t, active_isa()); }
 
 void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
   const int64_t nb = block_count("dequantize_row", t, n);

@@ -1,6 +1,11 @@
 // GGUF/ggml quantised block formats and their scalar reference kernels.
 //
-// Every function here is plain scalar C++: the reference that ISA variants are tested against.
+// The kernels in quant.cpp, quant_legacy.cpp and quant_k.cpp are plain scalar C++: the reference
+// that the ISA variants (quant_avx2.cpp, quant_avx512.cpp; see isa.h) are tested against. The
+// functions below dispatch to the active variant, which falls back to the scalar kernel for
+// anything it does not handle. Variants quantise activations to the same bytes as the scalar
+// reference; their dot products differ from it by float summation order only, and each
+// variant's result depends on its inputs alone (never on alignment, threads or batch size).
 // Activation quantisers (Q8_0, Q8_1, Q8_K) and vec_dot follow ggml's reference arithmetic
 // (same rounding, same integer block sums, same float scaling order), so that greedy decoding
 // agrees with llama.cpp. Weight quantisers are plain round-to-nearest with per-block scales.
@@ -8,6 +13,7 @@
 #include <cstdint>
 
 #include "format/dtype.h"
+#include "kernels/isa.h"
 
 namespace hw {
 
@@ -95,8 +101,8 @@ DType vec_dot_type(DType weight);
 // Dot of one weight row with one activation row already in vec_dot_type(weight).
 float vec_dot(DType weight, int64_t n, const void* w_row, const void* x_row);
 
-// One type's scalar kernels, counted in blocks; a null pointer where the type has none.
-// ISA variants provide the same shape and are tested against these.
+// One type's kernels, counted in blocks; a null pointer where the type has none.
+// ISA variants provide the same shape (a null pointer there means "not handled").
 struct QuantKernels {
   DType type;
   DType dot_type;
@@ -104,7 +110,10 @@ struct QuantKernels {
   void (*quantize)(const float* src, void* dst, int64_t nblocks);
   float (*dot)(const void* w, const void* x, int64_t nblocks);
 };
-// hw::Error for a type without kernels.
+// The kernels of the active variant (active_isa()); hw::Error for a type without kernels.
 const QuantKernels& quant_kernels(DType t);
+// The kernels of a given variant, the scalar ones where it has none; Isa::Scalar gives the
+// reference. Usable whether or not the CPU supports the variant; calling them is not.
+const QuantKernels& quant_kernels(DType t, Isa isa);
 
 }  // namespace hw

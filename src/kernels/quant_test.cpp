@@ -139,8 +139,9 @@ TEST(QuantGolden, QuantizeMatchesGgufBitwise) {
   }
 }
 
-// vec_dot must equal ggml's generic reference bit for bit: same integer block sums, same float
-// operations in the same order (the golden values follow ggml's order, see the generator).
+// The scalar vec_dot must equal ggml's generic reference bit for bit: same integer block sums,
+// same float operations in the same order (the golden values follow ggml's order, see the
+// generator). The ISA variants are checked against the scalar one in quant_isa_test.cpp.
 TEST(QuantGolden, VecDotMatchesGgmlReferenceBitwise) {
   for (DType t : kWeightTypes) {
     SCOPED_TRACE(name(t));
@@ -152,7 +153,7 @@ TEST(QuantGolden, VecDotMatchesGgmlReferenceBitwise) {
     ASSERT_EQ(g.bytes.size(), g.values.size() * (wbytes + xbytes));
     for (size_t c = 0; c < g.values.size(); ++c) {
       const uint8_t* w = g.bytes.data() + c * (wbytes + xbytes);
-      const float got = vec_dot(t, g.n, w, w + wbytes);
+      const float got = quant_kernels(t, Isa::Scalar).dot(w, w + wbytes, g.n / block(t));
       EXPECT_EQ(bits(got), bits(g.values[c])) << "case " << c << ": got " << got << " want "
                                               << g.values[c];
     }
@@ -300,7 +301,7 @@ TEST(QuantVecDot, F32SumsFloatProductsInDouble) {
   const std::vector<float> a = random_row(96, 1), b = random_row(96, 2);
   double sum = 0;
   for (size_t i = 0; i < a.size(); ++i) sum += double(a[i] * b[i]);
-  EXPECT_EQ(vec_dot(DType::F32, 96, a.data(), b.data()), float(sum));
+  EXPECT_EQ(quant_kernels(DType::F32, Isa::Scalar).dot(a.data(), b.data(), 96), float(sum));
 }
 
 // ---- Row lengths that are not whole blocks.

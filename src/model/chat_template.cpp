@@ -10,11 +10,7 @@ constexpr std::string_view kChatML =
 
 }  // namespace
 
-ChatTemplate ChatTemplate::parse(std::string_view source) {
-  ChatTemplate t;
-  t.tpl_ = jinja::Template::parse(source);
-  return t;
-}
+ChatTemplate ChatTemplate::parse(std::string_view source) { return ChatTemplate(jinja::Template::parse(source)); }
 
 std::string_view ChatTemplate::chatml_source() { return kChatML; }
 

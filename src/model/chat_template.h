@@ -45,6 +45,7 @@ class ChatTemplate {
   std::string render_values(const jinja::Value& messages, const ChatRenderOptions& opt) const;
 
  private:
+  explicit ChatTemplate(jinja::Template tpl) : tpl_(std::move(tpl)) {}
   jinja::Template tpl_;
 };
 

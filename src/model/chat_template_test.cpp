@@ -70,7 +70,7 @@ TEST(ChatTemplateGolden, MatchesTransformersRendering) {
       EXPECT_NE(error, "") << "jinja2 failed with " << c["error"];
     }
   }
-  EXPECT_EQ(templates.size(), 11u);
+  EXPECT_EQ(templates.size(), 12u);
   EXPECT_GT(plain, 100);
   EXPECT_GT(values, 10);
 }

@@ -52,6 +52,7 @@ struct Expr {
   std::vector<std::string> ops;
   FilterFn filter = nullptr;  // Filter, resolved by the parser
   TestFn test = nullptr;      // Test, resolved by the parser
+  int depth = 1;              // height of this subtree
 };
 
 enum class NodeKind {

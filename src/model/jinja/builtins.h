@@ -23,7 +23,7 @@ TestFn find_test(std::string_view name);      // nullptr if not supported
 Value find_global(const std::string& name);
 
 Value get_attr(const Value& obj, const std::string& name);  // `obj.name`: attribute first, then item
-Value get_item(const Value& obj, const Value& key);          // `obj[key]`: item first, then attribute
+Value get_item(const Value& obj, const Value& key);         // `obj[key]`: item first, then attribute
 Value slice(const Value& obj, const Value& start, const Value& stop, const Value& step);
 Value binary_op(std::string_view op, const Value& a, const Value& b);  // + - * / // % **
 Value negate(const Value& v);

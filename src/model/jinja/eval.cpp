@@ -10,7 +10,7 @@
 namespace hw::jinja {
 namespace {
 
-constexpr int kMaxMacroDepth = 100;
+constexpr int kMaxMacroDepth = 64;
 
 class Renderer {
  public:
@@ -60,7 +60,8 @@ class Renderer {
     size_t n = t.names.size();
     if (items.size() > n) throw Error("too many values to unpack (expected " + std::to_string(n) + ")");
     if (items.size() < n)
-      throw Error("not enough values to unpack (expected " + std::to_string(n) + ", got " + std::to_string(items.size()) + ")");
+      throw Error("not enough values to unpack (expected " + std::to_string(n) + ", got " +
+                  std::to_string(items.size()) + ")");
     for (size_t i = 0; i < n; ++i) frames_.back()[t.names[i]] = items[i];
   }
 
@@ -86,14 +87,21 @@ class Renderer {
   Flow exec(const Node& n) {
     line_ = n.line;
     switch (n.kind) {
-      case NodeKind::Text: *out_ += n.text; break;
-      case NodeKind::Output: *out_ += to_str(eval(*n.expr)); break;
+      case NodeKind::Text:
+        *out_ += n.text;
+        break;
+      case NodeKind::Output:
+        *out_ += to_str(eval(*n.expr));
+        break;
       case NodeKind::If:
         for (const Branch& b : n.branches)
           if (!b.cond || truthy(eval(*b.cond))) return exec(b.body);
         break;
-      case NodeKind::For: return exec_for(n);
-      case NodeKind::Set: assign(n.target, eval(*n.expr)); break;
+      case NodeKind::For:
+        return exec_for(n);
+      case NodeKind::Set:
+        assign(n.target, eval(*n.expr));
+        break;
       case NodeKind::SetBlock: {
         Value v(capture(n.body));
         assign(n.target, n.filter ? eval_filter(*n.filter, &v) : v);
@@ -103,13 +111,16 @@ class Renderer {
         // The macro closes over the enclosing scopes as they are now (loop variables, …); the
         // template's top-level scope stays live.
         const Node* node = &n;
-        auto closure = std::make_shared<std::vector<Frame>>(frames_.begin() + long(std::max<size_t>(base_, 1)), frames_.end());
+        auto closure =
+            std::make_shared<std::vector<Frame>>(frames_.begin() + long(std::max<size_t>(base_, 1)), frames_.end());
         frames_.back()[n.target.names[0]] = Value::function(
             n.target.names[0], [this, node, closure](CallArgs& a) { return call_macro(*node, *closure, a); });
         break;
       }
-      case NodeKind::Break: return Flow::Break;
-      case NodeKind::Continue: return Flow::Continue;
+      case NodeKind::Break:
+        return Flow::Break;
+      case NodeKind::Continue:
+        return Flow::Continue;
       case NodeKind::FilterBlock: {
         Value v(capture(n.body));
         *out_ += to_str(eval_filter(*n.filter, &v));
@@ -122,16 +133,19 @@ class Renderer {
   static Value make_loop(size_t i, const std::vector<Value>& items) {
     int64_t n = int64_t(items.size()), k = int64_t(i);
     std::vector<std::pair<std::string, Value>> f = {
-        {"index", Value(k + 1)},     {"index0", Value(k)},      {"revindex", Value(n - k)},
-        {"revindex0", Value(n - k - 1)}, {"first", Value(k == 0)}, {"last", Value(k == n - 1)},
-        {"length", Value(n)},        {"depth", Value(1)},       {"depth0", Value(0)},
+        {"index", Value(k + 1)},    {"index0", Value(k)},
+        {"revindex", Value(n - k)}, {"revindex0", Value(n - k - 1)},
+        {"first", Value(k == 0)},   {"last", Value(k == n - 1)},
+        {"length", Value(n)},       {"depth", Value(1)},
+        {"depth0", Value(0)},
     };
     if (i > 0) f.emplace_back("previtem", items[i - 1]);
     if (i + 1 < items.size()) f.emplace_back("nextitem", items[i + 1]);
     f.emplace_back("cycle", Value::function("loop.cycle", [k](CallArgs& a) {
-      if (a.positional.empty() || !a.keyword.empty()) throw Error("loop.cycle() needs at least one positional argument");
-      return a.positional[size_t(k) % a.positional.size()];
-    }));
+                     if (a.positional.empty() || !a.keyword.empty())
+                       throw Error("loop.cycle() needs at least one positional argument");
+                     return a.positional[size_t(k) % a.positional.size()];
+                   }));
     return Value::dict(std::move(f));
   }
 
@@ -237,10 +251,14 @@ class Renderer {
       line_ = e.line;
       const std::string& op = e.ops[i];
       bool ok;
-      if (op == "==") ok = equals(left, right);
-      else if (op == "!=") ok = !equals(left, right);
-      else if (op == "in") ok = contains(right, left);
-      else if (op == "notin") ok = !contains(right, left);
+      if (op == "==")
+        ok = equals(left, right);
+      else if (op == "!=")
+        ok = !equals(left, right);
+      else if (op == "in")
+        ok = contains(right, left);
+      else if (op == "notin")
+        ok = !contains(right, left);
       else {
         int c = compare(left, right);
         ok = op == "<" ? c < 0 : op == "<=" ? c <= 0 : op == ">" ? c > 0 : c >= 0;
@@ -254,8 +272,10 @@ class Renderer {
   Value eval(const Expr& e) {
     line_ = e.line;
     switch (e.kind) {
-      case ExprKind::Const: return e.value;
-      case ExprKind::Name: return lookup(e.name);
+      case ExprKind::Const:
+        return e.value;
+      case ExprKind::Name:
+        return lookup(e.name);
       case ExprKind::List:
       case ExprKind::Tuple: {
         std::vector<Value> items;
@@ -297,15 +317,18 @@ class Renderer {
         if (callee.is_undefined()) fail_undefined(callee);
         throw Error("'" + type_name(callee) + "' object is not callable");
       }
-      case ExprKind::Filter: return eval_filter(e, nullptr);
+      case ExprKind::Filter:
+        return eval_filter(e, nullptr);
       case ExprKind::Test: {
         Value subject = eval(*e.args[0]);
         CallArgs a = eval_args(e, 1);
         line_ = e.line;
         return Value(e.test(subject, a));
       }
-      case ExprKind::Not: return Value(!truthy(eval(*e.args[0])));
-      case ExprKind::Neg: return negate(eval(*e.args[0]));
+      case ExprKind::Not:
+        return Value(!truthy(eval(*e.args[0])));
+      case ExprKind::Neg:
+        return negate(eval(*e.args[0]));
       case ExprKind::Pos: {
         Value v = eval(*e.args[0]);
         if (v.is_undefined()) fail_undefined(v);
@@ -323,7 +346,8 @@ class Renderer {
         for (const ExprPtr& x : e.args) s += to_str(eval(*x));
         return Value(std::move(s));
       }
-      case ExprKind::Compare: return eval_compare(e);
+      case ExprKind::Compare:
+        return eval_compare(e);
       case ExprKind::And: {
         Value l = eval(*e.args[0]);
         return truthy(l) ? eval(*e.args[1]) : l;
@@ -351,9 +375,13 @@ class Renderer {
 }  // namespace
 
 Template Template::parse(std::string_view source, const LexOptions& opt) {
-  Template t;
-  t.body_ = std::make_shared<const Body>(jinja::parse(source, opt));
-  return t;
+  try {
+    return Template(std::make_shared<const Body>(jinja::parse(source, opt)));
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(std::string("jinja: internal error while parsing: ") + e.what());
+  }
 }
 
 std::string Template::render(const Vars& vars) const {
@@ -364,6 +392,8 @@ std::string Template::render(const Vars& vars) const {
     throw;
   } catch (const Error& e) {
     throw Error("jinja: line " + std::to_string(r.line()) + ": " + e.what());
+  } catch (const std::exception& e) {  // a library failure (e.g. allocation) still surfaces as hw::Error
+    throw Error("jinja: line " + std::to_string(r.line()) + ": internal error: " + e.what());
   }
 }
 

@@ -22,9 +22,10 @@ using Vars = std::vector<std::pair<std::string, Value>>;
 class Template {
  public:
   static Template parse(std::string_view source, const LexOptions& opt = {});
-  std::string render(const Vars& vars) const;
+  std::string render(const Vars& vars) const;  // later entries of vars win
 
  private:
+  explicit Template(std::shared_ptr<const Body> body) : body_(std::move(body)) {}
   std::shared_ptr<const Body> body_;
 };
 

@@ -1,6 +1,7 @@
 // The built-in filters and tests: jinja2 3.1's, with transformers' tojson.
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -25,8 +26,10 @@ Value attr_path(const Value& item, const std::string& path) {
   while (true) {
     size_t dot = path.find('.', start);
     std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    bool digits = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-    v = get_item(v, digits ? Value(int64_t(std::stoll(part))) : Value(part));
+    int64_t index = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
+    bool is_index = !part.empty() && part[0] != '-' && ec == std::errc() && end == part.data() + part.size();
+    v = get_item(v, is_index ? Value(index) : Value(part));
     if (dot == std::string::npos) return v;
     start = dot + 1;
   }
@@ -47,9 +50,12 @@ bool parse_py_int(const std::string& s, int64_t* out) {
   bool neg = false;
   if (i < t.size() && (t[i] == '+' || t[i] == '-')) neg = t[i++] == '-';
   for (; i < t.size(); ++i) {
-    if (t[i] >= '0' && t[i] <= '9') digits += t[i];
-    else if (t[i] == '_' && !digits.empty() && i + 1 < t.size() && t[i + 1] != '_') continue;
-    else return false;
+    if (t[i] >= '0' && t[i] <= '9')
+      digits += t[i];
+    else if (t[i] == '_' && !digits.empty() && i + 1 < t.size() && t[i + 1] != '_')
+      continue;
+    else
+      return false;
   }
   if (digits.empty()) return false;
   errno = 0;
@@ -133,7 +139,8 @@ Value f_default(const Value& v, CallArgs& a) {
 Value f_int(const Value& v, CallArgs& a) {
   ArgBinder b(a, "int", {"default", "base"});
   Value def = b.get_or(0, Value(0));
-  if (b.get(1) && !(b.get(1)->is_int() && b.get(1)->integer() == 10)) throw Error("int filter: only base 10 is supported");
+  if (b.get(1) && !(b.get(1)->is_int() && b.get(1)->integer() == 10))
+    throw Error("int filter: only base 10 is supported");
   if (v.is_undefined()) fail_undefined(v);  // int(Undefined) raises in jinja2
   if (v.is_int()) return Value(v.integer());
   if (v.kind() == Value::Kind::Float) {
@@ -245,7 +252,8 @@ Value f_replace(const Value& v, CallArgs& a) {
 Value f_indent(const Value& v, CallArgs& a) {
   ArgBinder b(a, "indent", {"width", "first", "blank"});
   std::string ind = "    ";
-  if (const Value* w = b.get(0)) ind = w->is_string() ? w->str() : std::string(size_t(std::max<int64_t>(0, to_int_arg(*w, "indent"))), ' ');
+  if (const Value* w = b.get(0))
+    ind = w->is_string() ? w->str() : std::string(size_t(std::max<int64_t>(0, to_int_arg(*w, "indent"))), ' ');
   bool first = b.get(1) && truthy(*b.get(1)), blank = b.get(2) && truthy(*b.get(2));
   if (v.is_undefined()) fail_undefined(v);
   if (!v.is_string()) throw Error("unsupported operand type(s) for +=: '" + type_name(v) + "' and 'str'");
@@ -266,7 +274,8 @@ Value f_tojson(const Value& v, CallArgs& a) {
   opt.sort_keys = b.get(3) && truthy(*b.get(3));
   if (const Value* ind = b.get(1); ind && !ind->is_none()) {
     opt.has_indent = true;
-    opt.indent = ind->is_string() ? ind->str() : std::string(size_t(std::max<int64_t>(0, to_int_arg(*ind, "tojson indent"))), ' ');
+    opt.indent = ind->is_string() ? ind->str()
+                                  : std::string(size_t(std::max<int64_t>(0, to_int_arg(*ind, "tojson indent"))), ' ');
     opt.item_sep = ",";
   }
   if (const Value* sep = b.get(2); sep && !sep->is_none()) {
@@ -528,12 +537,18 @@ bool t_compare(const Value& v, CallArgs& a) {
   if (!b.get(0)) throw Error("comparison test needs a value");
   const Value& o = *b.get(0);
   switch (kOp) {
-    case 0: return equals(v, o);
-    case 1: return !equals(v, o);
-    case 2: return compare(v, o) < 0;
-    case 3: return compare(v, o) <= 0;
-    case 4: return compare(v, o) > 0;
-    default: return compare(v, o) >= 0;
+    case 0:
+      return equals(v, o);
+    case 1:
+      return !equals(v, o);
+    case 2:
+      return compare(v, o) < 0;
+    case 3:
+      return compare(v, o) <= 0;
+    case 4:
+      return compare(v, o) > 0;
+    default:
+      return compare(v, o) >= 0;
   }
 }
 
@@ -542,14 +557,22 @@ struct FilterEntry {
   FilterFn fn;
 };
 constexpr FilterEntry kFilters[] = {
-    {"abs", f_abs},         {"capitalize", f_capitalize}, {"count", f_length},     {"d", f_default},
-    {"default", f_default}, {"first", f_first},           {"float", f_float},      {"indent", f_indent},
-    {"int", f_int},         {"items", f_items},           {"join", f_join},        {"last", f_last},
-    {"length", f_length},   {"list", f_list},             {"lower", f_lower},      {"map", f_map},
-    {"max", f_max},         {"min", f_min},               {"reject", f_reject},    {"rejectattr", f_rejectattr},
-    {"replace", f_replace}, {"reverse", f_reverse},       {"round", f_round},      {"safe", f_safe},
-    {"select", f_select},   {"selectattr", f_selectattr}, {"sort", f_sort},        {"string", f_string},
-    {"sum", f_sum},         {"title", f_title},           {"tojson", f_tojson},    {"trim", f_trim},
+    {"abs", f_abs},         {"capitalize", f_capitalize},
+    {"count", f_length},    {"d", f_default},
+    {"default", f_default}, {"first", f_first},
+    {"float", f_float},     {"indent", f_indent},
+    {"int", f_int},         {"items", f_items},
+    {"join", f_join},       {"last", f_last},
+    {"length", f_length},   {"list", f_list},
+    {"lower", f_lower},     {"map", f_map},
+    {"max", f_max},         {"min", f_min},
+    {"reject", f_reject},   {"rejectattr", f_rejectattr},
+    {"replace", f_replace}, {"reverse", f_reverse},
+    {"round", f_round},     {"safe", f_safe},
+    {"select", f_select},   {"selectattr", f_selectattr},
+    {"sort", f_sort},       {"string", f_string},
+    {"sum", f_sum},         {"title", f_title},
+    {"tojson", f_tojson},   {"trim", f_trim},
     {"unique", f_unique},   {"upper", f_upper},
 };
 
@@ -558,15 +581,42 @@ struct TestEntry {
   TestFn fn;
 };
 constexpr TestEntry kTests[] = {
-    {"boolean", t_boolean},   {"callable", t_callable}, {"defined", t_defined},   {"divisibleby", t_divisibleby},
-    {"eq", t_compare<0>},     {"equalto", t_compare<0>}, {"==", t_compare<0>},     {"ne", t_compare<1>},
-    {"!=", t_compare<1>},     {"lt", t_compare<2>},     {"lessthan", t_compare<2>}, {"<", t_compare<2>},
-    {"le", t_compare<3>},     {"<=", t_compare<3>},     {"gt", t_compare<4>},     {"greaterthan", t_compare<4>},
-    {">", t_compare<4>},      {"ge", t_compare<5>},     {">=", t_compare<5>},     {"even", t_even},
-    {"false", t_false},       {"float", t_float},       {"in", t_in},             {"integer", t_integer},
-    {"iterable", t_iterable}, {"lower", t_lower},       {"mapping", t_mapping},   {"none", t_none},
-    {"number", t_number},     {"odd", t_odd},           {"sameas", t_sameas},     {"sequence", t_sequence},
-    {"string", t_string},     {"true", t_true},         {"undefined", t_undefined}, {"upper", t_upper},
+    {"boolean", t_boolean},
+    {"callable", t_callable},
+    {"defined", t_defined},
+    {"divisibleby", t_divisibleby},
+    {"eq", t_compare<0>},
+    {"equalto", t_compare<0>},
+    {"==", t_compare<0>},
+    {"ne", t_compare<1>},
+    {"!=", t_compare<1>},
+    {"lt", t_compare<2>},
+    {"lessthan", t_compare<2>},
+    {"<", t_compare<2>},
+    {"le", t_compare<3>},
+    {"<=", t_compare<3>},
+    {"gt", t_compare<4>},
+    {"greaterthan", t_compare<4>},
+    {">", t_compare<4>},
+    {"ge", t_compare<5>},
+    {">=", t_compare<5>},
+    {"even", t_even},
+    {"false", t_false},
+    {"float", t_float},
+    {"in", t_in},
+    {"integer", t_integer},
+    {"iterable", t_iterable},
+    {"lower", t_lower},
+    {"mapping", t_mapping},
+    {"none", t_none},
+    {"number", t_number},
+    {"odd", t_odd},
+    {"sameas", t_sameas},
+    {"sequence", t_sequence},
+    {"string", t_string},
+    {"true", t_true},
+    {"undefined", t_undefined},
+    {"upper", t_upper},
 };
 
 }  // namespace

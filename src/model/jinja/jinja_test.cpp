@@ -67,7 +67,7 @@ TEST(JinjaGolden, MatchesPythonJinja2) {
 TEST(JinjaLexer, TrimAndLstripBlocksAsTransformers) {
   EXPECT_EQ(render("  {% if true %}\nx\n  {% endif %}\ny"), "x\ny");
   EXPECT_EQ(render("a\n{{ 'v' }}\nb"), "a\nv\nb");  // variables are not trimmed
-  EXPECT_EQ(render("a {# c #}\nb"), "a b");        // trim_blocks applies after comments
+  EXPECT_EQ(render("a {# c #}\nb"), "a b");         // trim_blocks applies after comments
   EXPECT_EQ(render("a\n  {#- c #}  b"), "a  b");
   EXPECT_EQ(render("x\n"), "x");  // one trailing newline dropped
   EXPECT_EQ(render("x\n\n"), "x\n");
@@ -112,7 +112,8 @@ TEST(JinjaValue, JsonMatchesPythonDumps) {
   opt.indent = "  ";
   opt.item_sep = ",";
   opt.sort_keys = true;
-  EXPECT_EQ(to_json(v, opt), "{\n  \"a\": {},\n  \"b\": [\n    1,\n    2.0,\n    \"x\xC3\xA9\\n\"\n  ],\n  \"c\": null\n}");
+  EXPECT_EQ(to_json(v, opt),
+            "{\n  \"a\": {},\n  \"b\": [\n    1,\n    2.0,\n    \"x\xC3\xA9\\n\"\n  ],\n  \"c\": null\n}");
 }
 
 TEST(JinjaValue, Truthiness) {
@@ -127,14 +128,25 @@ TEST(JinjaValue, Truthiness) {
 // ---- unicode ----
 
 TEST(JinjaUnicode, CaseMappingAndWhitespace) {
-  EXPECT_EQ(uni::upper("stra\xC3\x9F" "e \xD0\xB6"), "STRASSE \xD0\x96");  // ß -> SS, ж -> Ж
-  EXPECT_EQ(uni::lower("\xC3\x89T\xC3\x89"), "\xC3\xA9t\xC3\xA9");       // ÉTÉ -> été
+  EXPECT_EQ(uni::upper("stra\xC3\x9F"
+                       "e \xD0\xB6"),
+            "STRASSE \xD0\x96");                                                          // ß -> SS, ж -> Ж
+  EXPECT_EQ(uni::lower("\xC3\x89T\xC3\x89"), "\xC3\xA9t\xC3\xA9");                        // ÉTÉ -> été
   EXPECT_EQ(uni::upper("\xE6\x97\xA5\xF0\x9F\xA6\x99"), "\xE6\x97\xA5\xF0\x9F\xA6\x99");  // caseless
   EXPECT_EQ(uni::title("they're 3rd"), "They'Re 3Rd");
   EXPECT_EQ(uni::strip("\xC2\xA0 x\xE3\x80\x80", true, true), "x");  // NBSP, ideographic space
-  EXPECT_THROW(uni::lower("\xCE\xA3"), Error);                     // Σ: context-dependent in Python
-  EXPECT_THROW(uni::upper("\xD5\xA1"), Error);                     // Armenian: not in the table
-  EXPECT_EQ(uni::encode(uni::decode("a\xFF" "b")), "a\xFF" "b");   // invalid bytes survive
+  EXPECT_THROW(uni::lower("\xCE\xA3"), Error);                       // Σ: context-dependent in Python
+  EXPECT_THROW(uni::upper("\xD5\xA1"), Error);                       // Armenian: not in the table
+  EXPECT_EQ(uni::encode(uni::decode("a\xFF"
+                                    "b")),
+            "a\xFF"
+            "b");  // invalid bytes survive
+}
+
+TEST(JinjaGlobals, StrftimeNow) {
+  std::string year = render("{{ strftime_now('%Y') }}");
+  ASSERT_EQ(year.size(), 4u);
+  EXPECT_GE(std::stoi(year), 2024);
 }
 
 // ---- refusals: clear errors, naming the construct and the line ----
@@ -170,7 +182,8 @@ TEST(JinjaErrors, RuntimeErrorsCarryLines) {
 }
 
 TEST(JinjaErrors, RaiseExceptionMessageIsExact) {
-  EXPECT_EQ(error_of("{% if true %}\n{{ raise_exception('Roles must alternate') }}{% endif %}"), "Roles must alternate");
+  EXPECT_EQ(error_of("{% if true %}\n{{ raise_exception('Roles must alternate') }}{% endif %}"),
+            "Roles must alternate");
 }
 
 TEST(JinjaErrors, UndefinedIsLenientWhereJinja2IsLenient) {
@@ -178,6 +191,60 @@ TEST(JinjaErrors, UndefinedIsLenientWhereJinja2IsLenient) {
   EXPECT_EQ(render("[{{ u }}|{{ d.b }}|{{ n.x }}|{{ u is defined }}|{{ u | default('z') }}|{{ d.b | length }}]", vars),
             "[|||False|z|0]");
   EXPECT_EQ(render("{% if u %}x{% else %}y{% endif %}{% for i in u %}z{% endfor %}"), "y");
+}
+
+TEST(JinjaErrors, HostileNestingIsRefused) {
+  std::string parens = std::string(5000, '(') + "1" + std::string(5000, ')');
+  EXPECT_NE(error_of("{{ " + parens + " }}").find("nesting deeper"), std::string::npos);
+  std::string chain = "{{ 1";
+  for (int i = 0; i < 100000; ++i) chain += "+1";
+  EXPECT_NE(error_of(chain + " }}").find("nested deeper"), std::string::npos);
+  std::string filters = "{{ 'x'";
+  for (int i = 0; i < 100000; ++i) filters += "|trim";
+  EXPECT_NE(error_of(filters + " }}").find("nested deeper"), std::string::npos);
+  std::string blocks;
+  for (int i = 0; i < 5000; ++i) blocks += "{% if true %}";
+  EXPECT_NE(error_of(blocks).find("nesting deeper"), std::string::npos);
+}
+
+// Mutated templates (the golden ones, bytes flipped, dropped and inserted) must parse and render or
+// fail with hw::Error; under the sanitizers this also checks memory safety.
+TEST(JinjaFuzz, MutatedTemplatesFailCleanly) {
+  nlohmann::ordered_json doc = load_json("tests/golden/templates/jinja_cases.json");
+  Vars vars = vars_from_json(doc["context"]);
+  std::vector<std::string> seeds;
+  for (const auto& c : doc["cases"]) seeds.push_back(c["template"]);
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto rnd = [&](uint64_t n) {
+    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+    return state % n;
+  };
+  const std::string alphabet = "{}%#-+()[]'\".|,=:~*/ \n\tabxif0123";
+  int rendered = 0, failed = 0;
+  for (int iter = 0; iter < 4000; ++iter) {
+    std::string t = seeds[rnd(seeds.size())];
+    for (int k = 0, n = 1 + int(rnd(4)); k < n && !t.empty(); ++k) {
+      size_t pos = rnd(t.size());
+      switch (rnd(3)) {
+        case 0:
+          t.erase(pos, 1 + rnd(3));
+          break;
+        case 1:
+          t.insert(pos, 1, alphabet[rnd(alphabet.size())]);
+          break;
+        default:
+          t[pos] = char(rnd(2) ? alphabet[rnd(alphabet.size())] : char(rnd(256)));
+      }
+    }
+    try {
+      render(t, vars);
+      ++rendered;
+    } catch (const Error&) {
+      ++failed;
+    }
+  }
+  EXPECT_GT(rendered, 100);
+  EXPECT_GT(failed, 100);
 }
 
 TEST(JinjaErrors, MacroRecursionIsBounded) {

@@ -229,7 +229,8 @@ class Lexer {
     size_t p = pos_;
     auto digits = [&](size_t& q) {
       size_t start = q;
-      while (q < src_.size() && (is_digit(src_[q]) || (src_[q] == '_' && q + 1 < src_.size() && is_digit(src_[q + 1]) && q > start)))
+      while (q < src_.size() &&
+             (is_digit(src_[q]) || (src_[q] == '_' && q + 1 < src_.size() && is_digit(src_[q + 1]) && q > start)))
         ++q;
       return q > start;
     };
@@ -284,17 +285,38 @@ class Lexer {
       }
       char e = s[++i];
       switch (e) {
-        case '\n': break;
-        case '\\': out += '\\'; break;
-        case '\'': out += '\''; break;
-        case '"': out += '"'; break;
-        case 'a': out += '\a'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'v': out += '\v'; break;
+        case '\n':
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '\'':
+          out += '\'';
+          break;
+        case '"':
+          out += '"';
+          break;
+        case 'a':
+          out += '\a';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'v':
+          out += '\v';
+          break;
         case 'x':
         case 'u':
         case 'U': {
@@ -304,12 +326,14 @@ class Lexer {
           for (char h : hex)
             if (!is_hex(h)) fail(std::string("truncated \\") + e + " escape");
           char32_t cp = char32_t(std::strtoul(hex.c_str(), nullptr, 16));
-          if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) fail("escape \\" + std::string(1, e) + hex + " is not a valid code point");
+          if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            fail("escape \\" + std::string(1, e) + hex + " is not a valid code point");
           uni::append_utf8(out, cp);
           i += n;
           break;
         }
-        case 'N': fail("\\N{...} escapes are not supported");
+        case 'N':
+          fail("\\N{...} escapes are not supported");
         default:
           if (e >= '0' && e <= '7') {
             char32_t cp = 0;

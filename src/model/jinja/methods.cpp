@@ -17,14 +17,15 @@ Value no_attribute(const Value& obj, const std::string& name) {
 
 // Every method of Python's str, so that one not implemented here is an error instead of undefined.
 constexpr std::string_view kStrMethods[] = {
-    "capitalize", "casefold", "center", "count", "encode", "endswith", "expandtabs", "find", "format",
-    "format_map", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower",
-    "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip",
-    "maketrans", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust",
-    "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title",
-    "translate", "upper", "zfill",
+    "capitalize",   "casefold",   "center",    "count",       "encode",    "endswith",     "expandtabs",   "find",
+    "format",       "format_map", "index",     "isalnum",     "isalpha",   "isascii",      "isdecimal",    "isdigit",
+    "isidentifier", "islower",    "isnumeric", "isprintable", "isspace",   "istitle",      "isupper",      "join",
+    "ljust",        "lower",      "lstrip",    "maketrans",   "partition", "removeprefix", "removesuffix", "replace",
+    "rfind",        "rindex",     "rjust",     "rpartition",  "rsplit",    "rstrip",       "split",        "splitlines",
+    "startswith",   "strip",      "swapcase",  "title",       "translate", "upper",        "zfill",
 };
-constexpr std::string_view kUnsafeListMethods[] = {"append", "clear", "extend", "insert", "pop", "remove", "reverse", "sort"};
+constexpr std::string_view kUnsafeListMethods[] = {"append", "clear",  "extend",  "insert",
+                                                   "pop",    "remove", "reverse", "sort"};
 constexpr std::string_view kOtherListMethods[] = {"copy"};
 constexpr std::string_view kUnsafeDictMethods[] = {"clear", "pop", "popitem", "setdefault", "update"};
 constexpr std::string_view kOtherDictMethods[] = {"copy", "fromkeys"};
@@ -113,7 +114,8 @@ Value str_method(const std::string& s, const std::string& name) {
       std::vector<Value> options = b.get(0)->is_list() ? b.get(0)->items() : std::vector<Value>{*b.get(0)};
       for (const Value& o : options) {
         const std::string& p = str_arg(o, what);
-        bool hit = p.size() <= s.size() && (start ? s.compare(0, p.size(), p) == 0 : s.compare(s.size() - p.size(), p.size(), p) == 0);
+        bool hit = p.size() <= s.size() &&
+                   (start ? s.compare(0, p.size(), p) == 0 : s.compare(s.size() - p.size(), p.size(), p) == 0);
         if (hit) return Value(true);
       }
       return Value(false);
@@ -207,8 +209,10 @@ Value dict_method(const Value& d, const std::string& name) {
       ArgBinder b(a, what, {});
       std::vector<Value> out;
       for (const auto& [k, v] : d.dict_data().items) {
-        if (name == "items") out.push_back(Value::list({Value(k), v}, true));
-        else out.push_back(name == "keys" ? Value(k) : v);
+        if (name == "items")
+          out.push_back(Value::list({Value(k), v}, true));
+        else
+          out.push_back(name == "keys" ? Value(k) : v);
       }
       return Value::view(std::move(out), "dict_" + name);
     });
@@ -260,9 +264,9 @@ int64_t mul_checked(int64_t a, int64_t b) {
 }
 
 [[noreturn]] void bad_operands(std::string_view op, const Value& a, const Value& b) {
-  if (op == "+" && a.is_string())
-    throw Error("can only concatenate str (not \"" + type_name(b) + "\") to str");
-  throw Error("unsupported operand type(s) for " + std::string(op) + ": '" + type_name(a) + "' and '" + type_name(b) + "'");
+  if (op == "+" && a.is_string()) throw Error("can only concatenate str (not \"" + type_name(b) + "\") to str");
+  throw Error("unsupported operand type(s) for " + std::string(op) + ": '" + type_name(a) + "' and '" + type_name(b) +
+              "'");
 }
 
 // Python's float divmod.
@@ -331,7 +335,8 @@ ArgBinder::ArgBinder(CallArgs& args, std::string_view what, std::initializer_lis
 
 Value get_attr(const Value& obj, const std::string& name) {
   switch (obj.kind()) {
-    case Value::Kind::Undefined: fail_undefined(obj);
+    case Value::Kind::Undefined:
+      fail_undefined(obj);
     case Value::Kind::String: {
       Value m = str_method(obj.str(), name);
       if (!m.is_undefined()) return m;
@@ -358,7 +363,8 @@ Value get_attr(const Value& obj, const std::string& name) {
       if (one_of(name, kOtherListMethods)) unsupported_method(name, obj);
       return no_attribute(obj, name);
     }
-    default: return no_attribute(obj, name);
+    default:
+      return no_attribute(obj, name);
   }
 }
 
@@ -411,8 +417,10 @@ Value slice(const Value& obj, const Value& start_v, const Value& stop_v, const V
   std::u32string out_chars;
   std::vector<Value> out_items;
   for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
-    if (obj.is_string()) out_chars += chars[size_t(i)];
-    else out_items.push_back(obj.items()[size_t(i)]);
+    if (obj.is_string())
+      out_chars += chars[size_t(i)];
+    else
+      out_items.push_back(obj.items()[size_t(i)]);
   }
   if (obj.is_string()) return Value(uni::encode(out_chars));
   return Value::list(std::move(out_items), obj.list_data().is_tuple);

@@ -10,11 +10,13 @@ namespace {
 
 // Tags jinja2 knows that this interpreter does not run.
 constexpr std::string_view kUnsupportedTags[] = {
-    "include", "import", "from",  "extends",    "block", "call", "with",  "autoescape",
-    "do",      "trans",  "print", "pluralize", "raw",
+    "include",    "import", "from",  "extends", "block",     "call", "with",
+    "autoescape", "do",     "trans", "print",   "pluralize", "raw",
 };
 
-constexpr int kMaxNesting = 200;  // expressions and blocks; keeps hostile input off the C++ stack
+// Limits that keep hostile input off the C++ stack: parser recursion, and expression tree depth.
+constexpr int kMaxNesting = 200;
+constexpr int kMaxExprDepth = 400;
 
 class Parser {
  public:
@@ -61,14 +63,22 @@ class Parser {
 
   std::string describe(const Token& t) const {
     switch (t.kind) {
-      case Tok::Text: return "text";
-      case Tok::VarBegin: return "'{{'";
-      case Tok::VarEnd: return "end of print statement '}}'";
-      case Tok::BlockBegin: return "'{%'";
-      case Tok::BlockEnd: return "end of statement block '%}'";
-      case Tok::Eof: return "end of template";
-      case Tok::String: return "string literal";
-      default: return "'" + t.text + "'";
+      case Tok::Text:
+        return "text";
+      case Tok::VarBegin:
+        return "'{{'";
+      case Tok::VarEnd:
+        return "end of print statement '}}'";
+      case Tok::BlockBegin:
+        return "'{%'";
+      case Tok::BlockEnd:
+        return "end of statement block '%}'";
+      case Tok::Eof:
+        return "end of template";
+      case Tok::String:
+        return "string literal";
+      default:
+        return "'" + t.text + "'";
     }
   }
 
@@ -170,8 +180,7 @@ class Parser {
       expect_block_end();
       for (Node& x : inner) body.push_back(std::move(x));
       return;
-    } else if (std::find(std::begin(kUnsupportedTags), std::end(kUnsupportedTags), tag) !=
-               std::end(kUnsupportedTags)) {
+    } else if (std::find(std::begin(kUnsupportedTags), std::end(kUnsupportedTags), tag) != std::end(kUnsupportedTags)) {
       fail("unsupported tag '{% " + tag + " %}'", line);
     } else if (tag.rfind("end", 0) == 0 || tag == "else" || tag == "elif") {
       fail("unexpected '" + tag + "'", line);
@@ -284,6 +293,17 @@ class Parser {
 
   // ---- expressions ----
 
+  // Adds a child (null allowed) and keeps the tree's depth bounded, so that neither evaluation
+  // nor destruction can recurse past the stack on a hostile chain like `a+a+a+…`.
+  void attach(Expr& parent, ExprPtr child) {
+    if (child) {
+      parent.depth = std::max(parent.depth, child->depth + 1);
+      if (parent.depth > kMaxExprDepth)
+        fail("expression nested deeper than " + std::to_string(kMaxExprDepth) + " levels");
+    }
+    parent.args.push_back(std::move(child));
+  }
+
   ExprPtr make(ExprKind kind, int line) {
     auto e = std::make_unique<Expr>();
     e->kind = kind;
@@ -317,7 +337,7 @@ class Parser {
       if (!explicit_parens) fail("expected an expression, got " + describe(cur()));
     }
     ExprPtr t = make(ExprKind::Tuple, line);
-    t->args = std::move(items);
+    for (ExprPtr& x : items) attach(*t, std::move(x));
     return t;
   }
 
@@ -328,9 +348,9 @@ class Parser {
       ExprPtr c = make(ExprKind::Cond, line);
       ExprPtr cond = parse_or();
       ExprPtr other = skip_name("else") ? parse_expression() : nullptr;
-      c->args.push_back(std::move(cond));
-      c->args.push_back(std::move(e));
-      c->args.push_back(std::move(other));
+      attach(*c, std::move(cond));
+      attach(*c, std::move(e));
+      attach(*c, std::move(other));
       e = std::move(c);
       line = cur().line;
     }
@@ -340,8 +360,8 @@ class Parser {
   ExprPtr binary(ExprKind kind, int line, ExprPtr a, ExprPtr b, std::string name = "") {
     ExprPtr e = make(kind, line);
     e->name = std::move(name);
-    e->args.push_back(std::move(a));
-    e->args.push_back(std::move(b));
+    attach(*e, std::move(a));
+    attach(*e, std::move(b));
     return e;
   }
 
@@ -370,7 +390,7 @@ class Parser {
     if (is_name("not")) {
       ExprPtr e = make(ExprKind::Not, cur().line);
       next();
-      e->args.push_back(parse_not());
+      attach(*e, parse_not());
       return e;
     }
     return parse_compare();
@@ -398,10 +418,10 @@ class Parser {
       }
       if (!cmp) {
         cmp = make(ExprKind::Compare, line);
-        cmp->args.push_back(std::move(first));
+        attach(*cmp, std::move(first));
       }
       cmp->ops.push_back(op);
-      cmp->args.push_back(parse_math1());
+      attach(*cmp, parse_math1());
     }
     return cmp ? std::move(cmp) : std::move(first);
   }
@@ -422,8 +442,8 @@ class Parser {
     ExprPtr e = parse_math2();
     if (!is_op("~")) return e;
     ExprPtr c = make(ExprKind::Concat, line);
-    c->args.push_back(std::move(e));
-    while (skip_op("~")) c->args.push_back(parse_math2());
+    attach(*c, std::move(e));
+    while (skip_op("~")) attach(*c, parse_math2());
     return c;
   }
 
@@ -454,7 +474,7 @@ class Parser {
     if (is_op("-") || is_op("+")) {
       e = make(is_op("-") ? ExprKind::Neg : ExprKind::Pos, cur().line);
       next();
-      e->args.push_back(parse_unary(false));
+      attach(*e, parse_unary(false));
     } else {
       e = parse_primary();
     }
@@ -469,7 +489,8 @@ class Parser {
     if (tok.kind == Tok::Name) {
       std::string n = tok.text;
       next();
-      if (n == "true" || n == "True" || n == "false" || n == "False") return constant(Value(n[0] == 't' || n[0] == 'T'), line);
+      if (n == "true" || n == "True" || n == "false" || n == "False")
+        return constant(Value(n[0] == 't' || n[0] == 'T'), line);
       if (n == "none" || n == "None") return constant(Value::none(), line);
       if (macro_depth_ > 0 && (n == "varargs" || n == "kwargs" || n == "caller"))
         fail("unsupported: '" + n + "' in a macro", line);
@@ -500,7 +521,7 @@ class Parser {
       while (!is_op("]")) {
         if (!e->args.empty()) expect_op(",");
         if (is_op("]")) break;
-        e->args.push_back(parse_expression());
+        attach(*e, parse_expression());
       }
       expect_op("]");
       return e;
@@ -510,9 +531,9 @@ class Parser {
       while (!is_op("}")) {
         if (!e->args.empty()) expect_op(",");
         if (is_op("}")) break;
-        e->args.push_back(parse_expression());
+        attach(*e, parse_expression());
         expect_op(":");
-        e->args.push_back(parse_expression());
+        attach(*e, parse_expression());
       }
       expect_op("}");
       return e;
@@ -559,13 +580,13 @@ class Parser {
         ExprPtr e = make(ExprKind::GetAttr, line);
         e->name = cur().text;
         next();
-        e->args.push_back(std::move(obj));
+        attach(*e, std::move(obj));
         return e;
       }
       if (cur().kind != Tok::Int) fail("expected name or number after '.'");
       ExprPtr e = make(ExprKind::GetItem, line);
-      e->args.push_back(std::move(obj));
-      e->args.push_back(constant(Value(cur().int_value), line));
+      attach(*e, std::move(obj));
+      attach(*e, constant(Value(cur().int_value), line));
       next();
       return e;
     }
@@ -585,8 +606,8 @@ class Parser {
     if (is_op(",")) fail("unsupported: tuple subscripts");
     expect_op("]");
     e = make(is_slice ? ExprKind::Slice : ExprKind::GetItem, line);
-    e->args.push_back(std::move(obj));
-    for (ExprPtr& p : parts) e->args.push_back(std::move(p));
+    attach(*e, std::move(obj));
+    for (ExprPtr& p : parts) attach(*e, std::move(p));
     return e;
   }
 
@@ -607,10 +628,12 @@ class Parser {
         next();
         next();
         k.value = parse_expression();
+        e.depth = std::max(e.depth, k.value->depth + 1);
+        if (e.depth > kMaxExprDepth) fail("expression nested deeper than " + std::to_string(kMaxExprDepth) + " levels");
         e.kwargs.push_back(std::move(k));
       } else {
         if (!e.kwargs.empty()) fail("positional argument after keyword argument");
-        e.args.push_back(parse_expression());
+        attach(e, parse_expression());
       }
     }
     expect_op(")");
@@ -618,7 +641,7 @@ class Parser {
 
   ExprPtr parse_call(ExprPtr callee) {
     ExprPtr e = make(ExprKind::Call, cur().line);
-    e->args.push_back(std::move(callee));
+    attach(*e, std::move(callee));
     parse_call_args(*e);
     return e;
   }
@@ -638,7 +661,7 @@ class Parser {
       e->name = dotted_name();
       e->filter = find_filter(e->name);
       if (!e->filter) fail("unsupported filter '" + e->name + "'", e->line);
-      e->args.push_back(std::move(subject));
+      attach(*e, std::move(subject));
       if (is_op("(")) parse_call_args(*e);
       subject = std::move(e);
     }
@@ -653,18 +676,18 @@ class Parser {
     e->name = dotted_name();
     e->test = find_test(e->name);
     if (!e->test) fail("unsupported test '" + e->name + "'", line);
-    e->args.push_back(std::move(subject));
+    attach(*e, std::move(subject));
     if (is_op("(")) {
       parse_call_args(*e);
     } else if ((cur().kind == Tok::Name || cur().kind == Tok::String || cur().kind == Tok::Int ||
                 cur().kind == Tok::Float || is_op("[") || is_op("{")) &&
                !is_name("else") && !is_name("or") && !is_name("and")) {
       if (is_name("is")) fail("you cannot chain multiple tests with 'is'");
-      e->args.push_back(parse_postfix(parse_primary()));
+      attach(*e, parse_postfix(parse_primary()));
     }
     if (!negated) return e;
     ExprPtr n = make(ExprKind::Not, line);
-    n->args.push_back(std::move(e));
+    attach(*n, std::move(e));
     return n;
   }
 

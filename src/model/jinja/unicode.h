@@ -17,11 +17,11 @@ std::string encode(std::u32string_view s);
 void append_utf8(std::string& out, char32_t c);
 size_t length(std::string_view s);  // code points, as Python's len(str)
 
-bool is_space(char32_t c);  // Python str.isspace()
-std::string strip(std::string_view s, bool left, bool right);                          // whitespace
+bool is_space(char32_t c);                                     // Python str.isspace()
+std::string strip(std::string_view s, bool left, bool right);  // whitespace
 std::string strip_chars(std::string_view s, std::string_view chars, bool left, bool right);
 std::vector<std::string> split_whitespace(std::string_view s, long maxsplit);  // str.split()
-std::vector<std::string> splitlines(std::string_view s);                      // str.splitlines()
+std::vector<std::string> splitlines(std::string_view s);                       // str.splitlines()
 
 std::string upper(std::string_view s);       // str.upper()
 std::string lower(std::string_view s);       // str.lower()

@@ -93,16 +93,21 @@ namespace {
 template <typename Json>
 Value value_from_json(const Json& j) {
   switch (j.type()) {
-    case nlohmann::json::value_t::null: return Value::none();
-    case nlohmann::json::value_t::boolean: return Value(j.template get<bool>());
-    case nlohmann::json::value_t::number_integer: return Value(j.template get<int64_t>());
+    case nlohmann::json::value_t::null:
+      return Value::none();
+    case nlohmann::json::value_t::boolean:
+      return Value(j.template get<bool>());
+    case nlohmann::json::value_t::number_integer:
+      return Value(j.template get<int64_t>());
     case nlohmann::json::value_t::number_unsigned: {
       uint64_t u = j.template get<uint64_t>();
       check(u <= uint64_t(INT64_MAX), "JSON integer " + std::to_string(u) + " does not fit in 64 bits");
       return Value(int64_t(u));
     }
-    case nlohmann::json::value_t::number_float: return Value(j.template get<double>());
-    case nlohmann::json::value_t::string: return Value(j.template get<std::string>());
+    case nlohmann::json::value_t::number_float:
+      return Value(j.template get<double>());
+    case nlohmann::json::value_t::string:
+      return Value(j.template get<std::string>());
     case nlohmann::json::value_t::array: {
       std::vector<Value> items;
       for (const auto& e : j) items.push_back(value_from_json(e));
@@ -113,7 +118,8 @@ Value value_from_json(const Json& j) {
       for (const auto& [k, e] : j.items()) items.emplace_back(k, value_from_json(e));
       return Value::dict(std::move(items));
     }
-    default: throw Error("JSON value of type " + std::string(j.type_name()) + " has no template equivalent");
+    default:
+      throw Error("JSON value of type " + std::string(j.type_name()) + " has no template equivalent");
   }
 }
 
@@ -125,33 +131,49 @@ Value Value::from_json(const nlohmann::json& j) { return value_from_json(j); }
 bool Value::same_object(const Value& o) const {
   if (kind_ != o.kind_) return false;
   switch (kind_) {
-    case Kind::List: return list_ == o.list_;
-    case Kind::Dict: return dict_ == o.dict_;
-    case Kind::Generator: return gen_ == o.gen_;
-    case Kind::Function: return fn_ == o.fn_;
+    case Kind::List:
+      return list_ == o.list_;
+    case Kind::Dict:
+      return dict_ == o.dict_;
+    case Kind::Generator:
+      return gen_ == o.gen_;
+    case Kind::Function:
+      return fn_ == o.fn_;
     case Kind::None:
-    case Kind::Undefined: return true;
-    case Kind::Bool: return b_ == o.b_;
-    default: return false;
+    case Kind::Undefined:
+      return true;
+    case Kind::Bool:
+      return b_ == o.b_;
+    default:
+      return false;
   }
 }
 
 std::string type_name(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::Undefined: return "Undefined";
-    case Value::Kind::None: return "NoneType";
-    case Value::Kind::Bool: return "bool";
-    case Value::Kind::Int: return "int";
-    case Value::Kind::Float: return "float";
-    case Value::Kind::String: return "str";
+    case Value::Kind::Undefined:
+      return "Undefined";
+    case Value::Kind::None:
+      return "NoneType";
+    case Value::Kind::Bool:
+      return "bool";
+    case Value::Kind::Int:
+      return "int";
+    case Value::Kind::Float:
+      return "float";
+    case Value::Kind::String:
+      return "str";
     case Value::Kind::List: {
       const std::string& view = v.list_data().view;
       if (!view.empty()) return view.rfind("range(", 0) == 0 ? "range" : view;
       return v.list_data().is_tuple ? "tuple" : "list";
     }
-    case Value::Kind::Dict: return v.dict_data().is_namespace ? "Namespace" : "dict";
-    case Value::Kind::Generator: return "generator";
-    case Value::Kind::Function: return "function";
+    case Value::Kind::Dict:
+      return v.dict_data().is_namespace ? "Namespace" : "dict";
+    case Value::Kind::Generator:
+      return "generator";
+    case Value::Kind::Function:
+      return "function";
   }
   return "?";
 }
@@ -161,15 +183,23 @@ void fail_undefined(const Value& v) { throw Error(v.str().empty() ? "value is un
 bool truthy(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::Undefined:
-    case Value::Kind::None: return false;
-    case Value::Kind::Bool: return v.boolean();
-    case Value::Kind::Int: return v.integer() != 0;
-    case Value::Kind::Float: return v.number() != 0.0;
-    case Value::Kind::String: return !v.str().empty();
-    case Value::Kind::List: return !v.items().empty();
-    case Value::Kind::Dict: return v.dict_data().is_namespace || !v.dict_data().items.empty();
+    case Value::Kind::None:
+      return false;
+    case Value::Kind::Bool:
+      return v.boolean();
+    case Value::Kind::Int:
+      return v.integer() != 0;
+    case Value::Kind::Float:
+      return v.number() != 0.0;
+    case Value::Kind::String:
+      return !v.str().empty();
+    case Value::Kind::List:
+      return !v.items().empty();
+    case Value::Kind::Dict:
+      return v.dict_data().is_namespace || !v.dict_data().items.empty();
     case Value::Kind::Generator:
-    case Value::Kind::Function: return true;
+    case Value::Kind::Function:
+      return true;
   }
   return false;
 }
@@ -213,20 +243,29 @@ namespace {
 
 std::string to_str(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::Undefined: return "";
-    case Value::Kind::String: return v.str();
-    default: return repr(v);
+    case Value::Kind::Undefined:
+      return "";
+    case Value::Kind::String:
+      return v.str();
+    default:
+      return repr(v);
   }
 }
 
 std::string repr(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::Undefined: return "Undefined";
-    case Value::Kind::None: return "None";
-    case Value::Kind::Bool: return v.boolean() ? "True" : "False";
-    case Value::Kind::Int: return std::to_string(v.integer());
-    case Value::Kind::Float: return format_float(v.number());
-    case Value::Kind::String: return uni::repr(v.str());
+    case Value::Kind::Undefined:
+      return "Undefined";
+    case Value::Kind::None:
+      return "None";
+    case Value::Kind::Bool:
+      return v.boolean() ? "True" : "False";
+    case Value::Kind::Int:
+      return std::to_string(v.integer());
+    case Value::Kind::Float:
+      return format_float(v.number());
+    case Value::Kind::String:
+      return uni::repr(v.str());
     case Value::Kind::List: {
       const std::string& view = v.list_data().view;
       if (view.rfind("range(", 0) == 0) return view;
@@ -248,7 +287,8 @@ std::string repr(const Value& v) {
       return v.dict_data().is_namespace ? "<Namespace " + out + ">" : out;
     }
     case Value::Kind::Generator:
-    case Value::Kind::Function: fail_unprintable(v);
+    case Value::Kind::Function:
+      fail_unprintable(v);
   }
   return "";
 }
@@ -261,8 +301,10 @@ bool equals(const Value& a, const Value& b) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
     case Value::Kind::Undefined:
-    case Value::Kind::None: return true;
-    case Value::Kind::String: return a.str() == b.str();
+    case Value::Kind::None:
+      return true;
+    case Value::Kind::String:
+      return a.str() == b.str();
     case Value::Kind::List: {
       if (a.list_data().is_tuple != b.list_data().is_tuple || a.list_data().view != b.list_data().view ||
           a.items().size() != b.items().size())
@@ -281,7 +323,8 @@ bool equals(const Value& a, const Value& b) {
       }
       return true;
     }
-    default: return a.same_object(b);
+    default:
+      return a.same_object(b);
   }
 }
 
@@ -306,10 +349,10 @@ int compare(const Value& a, const Value& b) {
 
 bool contains(const Value& container, const Value& item) {
   switch (container.kind()) {
-    case Value::Kind::Undefined: return false;
+    case Value::Kind::Undefined:
+      return false;
     case Value::Kind::String:
-      if (!item.is_string())
-        throw Error("'in <string>' requires string as left operand, not " + type_name(item));
+      if (!item.is_string()) throw Error("'in <string>' requires string as left operand, not " + type_name(item));
       return container.str().find(item.str()) != std::string::npos;
     case Value::Kind::List:
       for (const Value& x : container.items())
@@ -326,27 +369,33 @@ bool contains(const Value& container, const Value& item) {
         if (equals(g.items[g.pos++], item)) return true;
       return false;
     }
-    default: break;
+    default:
+      break;
   }
   throw Error("argument of type '" + type_name(container) + "' is not iterable");
 }
 
 int64_t length(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::Undefined: return 0;
-    case Value::Kind::String: return int64_t(uni::length(v.str()));
-    case Value::Kind::List: return int64_t(v.items().size());
+    case Value::Kind::Undefined:
+      return 0;
+    case Value::Kind::String:
+      return int64_t(uni::length(v.str()));
+    case Value::Kind::List:
+      return int64_t(v.items().size());
     case Value::Kind::Dict:
       if (!v.dict_data().is_namespace) return int64_t(v.dict_data().items.size());
       break;
-    default: break;
+    default:
+      break;
   }
   throw Error("object of type '" + type_name(v) + "' has no len()");
 }
 
 std::vector<Value> iterate(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::Undefined: return {};
+    case Value::Kind::Undefined:
+      return {};
     case Value::Kind::String: {
       std::vector<Value> out;
       for (char32_t c : uni::decode(v.str())) {
@@ -356,7 +405,8 @@ std::vector<Value> iterate(const Value& v) {
       }
       return out;
     }
-    case Value::Kind::List: return v.items();
+    case Value::Kind::List:
+      return v.items();
     case Value::Kind::Dict: {
       if (v.dict_data().is_namespace) break;
       std::vector<Value> out;
@@ -370,7 +420,8 @@ std::vector<Value> iterate(const Value& v) {
       g.pos = g.items.size();
       return out;
     }
-    default: break;
+    default:
+      break;
   }
   throw Error("'" + type_name(v) + "' object is not iterable");
 }
@@ -382,14 +433,29 @@ void json_string(std::string& out, std::string_view s, bool ensure_ascii) {
   for (char32_t c : uni::decode(s)) {
     char buf[16];
     switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      default:
+        break;
     }
     if (c < 0x20 || (ensure_ascii && c >= 0x7F && !(c >= 0xDC80 && c <= 0xDCFF))) {
       if (c >= 0x10000) {
@@ -412,15 +478,23 @@ void json_value(std::string& out, const Value& v, const JsonOptions& opt, int le
     for (int i = 0; i < lvl; ++i) out += opt.indent;
   };
   switch (v.kind()) {
-    case Value::Kind::None: out += "null"; return;
-    case Value::Kind::Bool: out += v.boolean() ? "true" : "false"; return;
-    case Value::Kind::Int: out += std::to_string(v.integer()); return;
+    case Value::Kind::None:
+      out += "null";
+      return;
+    case Value::Kind::Bool:
+      out += v.boolean() ? "true" : "false";
+      return;
+    case Value::Kind::Int:
+      out += std::to_string(v.integer());
+      return;
     case Value::Kind::Float: {
       double d = v.number();
       out += std::isnan(d) ? "NaN" : std::isinf(d) ? (d < 0 ? "-Infinity" : "Infinity") : format_float(d);
       return;
     }
-    case Value::Kind::String: json_string(out, v.str(), opt.ensure_ascii); return;
+    case Value::Kind::String:
+      json_string(out, v.str(), opt.ensure_ascii);
+      return;
     case Value::Kind::List: {
       if (!v.list_data().view.empty()) break;
       if (v.items().empty()) {
@@ -459,7 +533,8 @@ void json_value(std::string& out, const Value& v, const JsonOptions& opt, int le
       out += '}';
       return;
     }
-    default: break;
+    default:
+      break;
   }
   throw Error("Object of type " + type_name(v) + " is not JSON serializable");
 }

@@ -117,14 +117,14 @@ std::string type_name(const Value& v);
 // Throws jinja2's UndefinedError for an undefined value.
 [[noreturn]] void fail_undefined(const Value& v);
 
-bool truthy(const Value& v);                // Python bool()
-std::string to_str(const Value& v);         // Python str(); undefined is ""
-std::string repr(const Value& v);           // Python repr()
-std::string format_float(double d);         // Python repr(float)
-bool equals(const Value& a, const Value& b);  // Python ==
-int compare(const Value& a, const Value& b);  // Python <, as -1/0/1; throws TypeError's message
+bool truthy(const Value& v);                               // Python bool()
+std::string to_str(const Value& v);                        // Python str(); undefined is ""
+std::string repr(const Value& v);                          // Python repr()
+std::string format_float(double d);                        // Python repr(float)
+bool equals(const Value& a, const Value& b);               // Python ==
+int compare(const Value& a, const Value& b);               // Python <, as -1/0/1; throws TypeError's message
 bool contains(const Value& container, const Value& item);  // Python `item in container`
-int64_t length(const Value& v);                               // Python len()
+int64_t length(const Value& v);                            // Python len()
 // Every item of an iterable, as a Python for loop sees them (dict: keys; str: characters);
 // consumes a generator; undefined is empty.
 std::vector<Value> iterate(const Value& v);
@@ -133,7 +133,7 @@ struct JsonOptions {
   bool ensure_ascii = false;
   bool sort_keys = false;
   bool has_indent = false;
-  std::string indent;                            // used when has_indent
+  std::string indent;                           // used when has_indent
   std::string item_sep = ", ", key_sep = ": ";  // item_sep becomes "," when indented
 };
 std::string to_json(const Value& v, const JsonOptions& opt);  // Python json.dumps
