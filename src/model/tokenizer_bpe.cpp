@@ -1,9 +1,8 @@
 // Byte-level BPE as GPT-2 defines it: pre-tokenize with the model's regexes, spell each
 // piece's bytes with GPT-2's printable code points, then repeatedly apply the
 // lowest-ranked merge among adjacent symbols (leftmost on ties).
-#include <queue>
-
 #include "base/utf8.h"
+#include "model/tokenizer_merge.h"
 #include "model/tokenizer_vocab.h"
 
 namespace hw {
@@ -30,27 +29,6 @@ const ByteMap& byte_map() {
   return map;
 }
 
-struct Symbol {
-  int32_t prev;
-  int32_t next;
-  uint32_t start;
-  uint32_t n;  // 0 once merged into its left neighbour
-};
-
-struct Bigram {
-  int32_t rank;
-  int32_t left;
-  int32_t right;
-  uint32_t size;
-};
-
-// Lowest rank first, then leftmost.
-struct BigramOrder {
-  bool operator()(const Bigram& a, const Bigram& b) const {
-    return a.rank > b.rank || (a.rank == b.rank && a.left > b.left);
-  }
-};
-
 // Encodes one pre-token already spelled in GPT-2 code points.
 void bpe_word(const Tokenizer::Vocab& v, std::string_view word, std::vector<int32_t>& out,
               std::string& key) {
@@ -60,40 +38,15 @@ void bpe_word(const Tokenizer::Vocab& v, std::string_view word, std::vector<int3
       return;
     }
   }
-  std::vector<Symbol> syms;
-  syms.reserve(word.size());
-  for (size_t pos = 0; pos < word.size();) {
-    const size_t n = utf8_char_len(word, pos);
-    const int32_t idx = int32_t(syms.size());
-    syms.push_back({idx - 1, pos + n == word.size() ? -1 : idx + 1, uint32_t(pos), uint32_t(n)});
-    pos += n;
-  }
-
-  std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
-  auto try_add = [&](int32_t left, int32_t right) {
-    if (left < 0 || right < 0) return;
-    key.assign(word.substr(syms[left].start, syms[left].n));
+  std::vector<MergeSymbol> syms = split_symbols(word, utf8_char_len);
+  merge_symbols(word, syms, [&](std::string_view l, std::string_view r) -> std::optional<double> {
+    key.assign(l);
     key += ' ';
-    key.append(word.substr(syms[right].start, syms[right].n));
+    key.append(r);
     auto it = v.merge_rank.find(key);
-    if (it == v.merge_rank.end()) return;
-    queue.push({it->second, left, right, syms[left].n + syms[right].n});
-  };
-  for (int32_t i = 1; i < int32_t(syms.size()); ++i) try_add(i - 1, i);
-
-  while (!queue.empty()) {
-    const Bigram b = queue.top();
-    queue.pop();
-    Symbol& left = syms[b.left];
-    Symbol& right = syms[b.right];
-    if (left.n == 0 || right.n == 0 || left.n + right.n != b.size) continue;  // stale
-    left.n += right.n;
-    right.n = 0;
-    left.next = right.next;
-    if (right.next >= 0) syms[right.next].prev = b.left;
-    try_add(left.prev, b.left);
-    try_add(b.left, left.next);
-  }
+    if (it == v.merge_rank.end()) return std::nullopt;
+    return -double(it->second);  // lowest rank first
+  });
 
   for (int32_t i = 0; i != -1; i = syms[i].next) {
     const std::string_view s = word.substr(syms[i].start, syms[i].n);
