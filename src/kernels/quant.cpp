@@ -140,10 +140,9 @@ const QuantKernels* find_kernels(DType t, Isa isa) {
 // The number of blocks in n elements; hw::Error unless n is a whole number of blocks.
 int64_t block_count(const char* op, DType t, int64_t n) {
   const int block = dtype_info(t).block;
-  check(n >= 0 && n % block == 0, std::string(op) + ": " + std::to_string(n) +
-                                      " elements is not a multiple of the " +
-                                      std::string(dtype_name(t)) + " block size " +
-                                      std::to_string(block));
+  if (n < 0 || n % block != 0)  // (no message is built on the hot, valid path)
+    throw Error(std::string(op) + ": " + std::to_string(n) + " elements is not a multiple of the " +
+                std::string(dtype_name(t)) + " block size " + std::to_string(block));
   return n / block;
 }
 
@@ -155,7 +154,7 @@ std::span<const QuantKernels> float_kernels() { return kFloatKernels; }
 
 const QuantKernels& quant_kernels(DType t, Isa isa) {
   const QuantKernels* k = find_kernels(t, isa);
-  check(k != nullptr, "no quantisation kernels for tensor type " + std::string(dtype_name(t)));
+  if (k == nullptr) throw Error("no quantisation kernels for tensor type " + std::string(dtype_name(t)));
   return *k;
 }
 
@@ -173,14 +172,14 @@ void quantize_row(DType t, const float* src, void* dst, int64_t n) {
 
 DType vec_dot_type(DType weight) {
   const QuantKernels& k = quant_kernels(weight);
-  check(k.dot != nullptr, "no vec_dot for weight type " + std::string(dtype_name(weight)));
+  if (k.dot == nullptr) throw Error("no vec_dot for weight type " + std::string(dtype_name(weight)));
   return k.dot_type;
 }
 
 float vec_dot(DType weight, int64_t n, const void* w_row, const void* x_row) {
   const int64_t nb = block_count("vec_dot", weight, n);
   const QuantKernels& k = quant_kernels(weight);
-  check(k.dot != nullptr, "no vec_dot for weight type " + std::string(dtype_name(weight)));
+  if (k.dot == nullptr) throw Error("no vec_dot for weight type " + std::string(dtype_name(weight)));
   return k.dot(w_row, x_row, nb);
 }
 
