@@ -12,12 +12,6 @@
 #include "base/f16.h"
 #include "kernels/quant_internal.h"
 
-// Every float multiply and add is rounded on its own, as in ggml's reference: no fusing into FMA.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
 
 namespace hw {
 namespace {

@@ -18,6 +18,7 @@ const std::vector<ModelShape>& model_shapes() {
       {"smollm2-135m", Arch::Llama, 576, 30, 9, 3, 1536, 8192, 100000, true},
       {"llama3-8b", Arch::Llama, 4096, 32, 32, 8, 14336, 8192, 500000, false},
       {"tiny-llama", Arch::Llama, 128, 2, 4, 2, 256, 512, 10000, false},
+      {"tiny-llama-k", Arch::Llama, 256, 2, 4, 2, 512, 512, 10000, false},  // K-quant block sized
       {"tiny-qwen2", Arch::Qwen2, 128, 2, 4, 2, 256, 512, 1000000, true},
       {"tiny-gemma3", Arch::Gemma3, 128, 6, 4, 1, 256, 512, 1000000, true},
   };

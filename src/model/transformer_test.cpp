@@ -110,7 +110,8 @@ double round_f16(double x) { return f16_to_f32(f32_to_f16(float(x))); }
 
 // The value an activation has in the dot format of a weight type (ARCHITECTURE.md,
 // step 5): f16 for f16 weights; for the 32-blocks types, per block of 32 the scale
-// d = max|x| / 127 stored as f16 and x = round(x / d) * d.
+// d = max|x| / 127 stored as f16 and x = round(x / d) * d; for the K-quants the same
+// per block of 256 with d in f32.
 void round_acts(DType weight, const double* x, double* out, int64_t n) {
   switch (weight) {
     case DType::F32:
@@ -125,6 +126,14 @@ void round_acts(DType weight, const double* x, double* out, int64_t n) {
         for (int64_t i = b; i < b + 32; ++i) amax = std::max(amax, std::abs(x[i]));
         const double d = amax / 127;
         for (int64_t i = b; i < b + 32; ++i) out[i] = d > 0 ? std::round(x[i] / d) * round_f16(d) : 0;
+      }
+      return;
+    case DType::Q4_K: case DType::Q5_K: case DType::Q6_K:  // Q8_K: blocks of 256, f32 scale
+      for (int64_t b = 0; b < n; b += 256) {
+        double amax = 0;
+        for (int64_t i = b; i < b + 256; ++i) amax = std::max(amax, std::abs(x[i]));
+        const double d = double(float(amax / 127));
+        for (int64_t i = b; i < b + 256; ++i) out[i] = d > 0 ? std::round(x[i] / d) * d : 0;
       }
       return;
     default:
@@ -388,7 +397,7 @@ INSTANTIATE_TEST_SUITE_P(
     Transformer, TransformerReference,
     ::testing::Values(RefCase{"tiny-llama", DType::F32}, RefCase{"tiny-llama", DType::F16},
                       RefCase{"tiny-llama", DType::Q8_0}, RefCase{"tiny-llama", DType::Q4_0},
-                      RefCase{"tiny-llama", DType::Q4_K},  // skipped: K-quants need dims of 256
+                      RefCase{"tiny-llama-k", DType::Q4_K}, RefCase{"tiny-llama-k", DType::Q6_K},
                       RefCase{"tiny-qwen2", DType::F32}, RefCase{"tiny-qwen2", DType::Q8_0},
                       RefCase{"tiny-qwen2", DType::Q4_1}, RefCase{"tiny-gemma3", DType::F32},
                       RefCase{"tiny-gemma3", DType::F16}, RefCase{"tiny-gemma3", DType::Q8_0}),
