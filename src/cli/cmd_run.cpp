@@ -117,11 +117,18 @@ void chat(const RunArgs& a) {
     go.max_new = a.n_predict;
     go.sampling = a.sampling;
     std::string reply;
-    session.generate(std::span(ids).subspan(common), go, [&](int32_t, const std::string& t) {
-      std::cout << t << std::flush;
-      reply += t;
-      return true;
-    });
+    try {
+      session.generate(std::span(ids).subspan(common), go, [&](int32_t, const std::string& t) {
+        std::cout << t << std::flush;
+        reply += t;
+        return true;
+      });
+    } catch (const Error& e) {  // e.g. the conversation outgrew the context: start over
+      std::cout << "\n[" << e.what() << "; starting a new conversation]\n";
+      messages.clear();
+      session.reset();
+      continue;
+    }
     std::cout << "\n";
     messages.push_back({"assistant", reply});
   }
