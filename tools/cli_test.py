@@ -2,8 +2,10 @@
 """End-to-end checks of the hardwire binary (run by ctest):
 - `hardwire tokenize` reproduces every vocab golden line (vocab-only GGUF files);
 - corrupt files get a one-line error and exit status 1 from `info` and `run`;
-- `make-model` writes a model that `info` describes and `run` generates from.
+- `make-model` writes a model that `info` describes and `run` generates from;
+- `bench` on a tiny model writes JSON with its keys and positive values, and an SVG (no timing checks).
 Usage: cli_test.py BUILD_DIR VOCAB_DIR"""
+import json
 import subprocess
 import sys
 import tempfile
@@ -41,6 +43,22 @@ with tempfile.TemporaryDirectory() as tmp:
     check(r.returncode == 0 and b"architecture = qwen2" in r.stdout, "info on the random model")
     r = run(["run", "-m", str(model), "-p", "hello", "-n", "8", "--temp", "0"])
     check(r.returncode == 0 and r.stdout.startswith(b"hello"), f"run on the random model: {r.stderr.decode()}")
+
+    tiny = Path(tmp) / "tiny-llama.gguf"
+    run(["make-model", "--shape", "tiny-llama", "--type", "Q8_0", "--vocab",
+         str(VOCAB / "ggml-vocab-llama-spm.gguf"), "-o", str(tiny)])
+    out_json, out_svg = Path(tmp) / "bench.json", Path(tmp) / "bench.svg"
+    r = run(["bench", "-m", str(tiny), "-t", "2", "--probe-mib", "64", "--json", str(out_json), "--svg", str(out_svg)])
+    check(r.returncode == 0 and b"tg128" in r.stdout, f"bench: {r.stderr.decode()[-500:]}")
+    if r.returncode == 0:
+        j = json.loads(out_json.read_text())
+        for key in ("pp512_tok_s", "tg128_tok_s", "tg128_bw_frac", "pp512_peak_frac"):
+            check(isinstance(j.get(key), (int, float)) and j[key] > 0, f"bench json {key}: {j.get(key)!r}")
+        seqs = [b.get("seqs") for b in j.get("batched", [])]
+        check(seqs == [1, 4, 16, 32], f"bench json batched seqs: {seqs}")
+        check(all(b.get("tok_s", 0) > 0 for b in j.get("batched", [])), "bench json batched tok_s")
+        svg = out_svg.read_text()
+        check(svg.startswith("<svg") and "polyline" in svg, "bench svg")
 
     data = model.read_bytes()
     corrupt = {"truncated": data[: len(data) // 2], "bad magic": b"GGUX" + data[4:], "empty": b""}

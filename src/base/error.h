@@ -11,7 +11,11 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& what) : std::runtime_error(what) {}
 };
 
-// Throws hw::Error(msg) when cond is false.
+// Throws hw::Error(msg) when cond is false. A message built by concatenation is
+// built before the call even when cond holds: hot paths test and throw themselves.
+inline void check(bool cond, const char* msg) {
+  if (!cond) throw Error(msg);
+}
 inline void check(bool cond, const std::string& msg) {
   if (!cond) throw Error(msg);
 }

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   hw::add_inspect_commands(app);
   hw::add_perplexity_command(app);
   hw::add_make_model_command(app);
+  hw::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

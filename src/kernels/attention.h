@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/isa.h"
+
 namespace hw {
 
 struct KvGeometry {
@@ -37,7 +39,21 @@ struct AttentionQuery {
 // Writes one token's K and V heads ([n_kv_heads][head_dim] floats) at position pos.
 void kv_store(const KvLayerView& kv, const int32_t* block_table, int64_t pos, const float* k, const float* v);
 
-// out[n_heads][head_dim]. scratch holds at least pos+1 floats.
+// out[n_heads][head_dim]. scratch holds at least pos+1 floats. Two passes per head: the
+// definition the other variants are tested against.
 void attention_ref(const KvLayerView& kv, const AttentionQuery& q, int64_t n_heads, float* out, float* scratch);
+
+// Same result as attention_ref, in one streaming pass and no scratch: for each KV head the query
+// heads of its GQA group (up to kFlashMaxGroup at a time) go over the sequence's blocks together,
+// so each K/V block is read once per group, with an online softmax (running max and sum, the
+// accumulator rescaled when the max grows). Block order and every reduction order are fixed: the
+// output depends only on q, the KV contents and the positions. Uses the active_isa() variant.
+inline constexpr int64_t kFlashMaxGroup = 8;
+void attention_flash(const KvLayerView& kv, const AttentionQuery& q, int64_t n_heads, float* out);
+
+// One variant of attention_flash; nullptr where this build lacks it (Isa::Scalar always exists).
+// The caller checks isa_supported().
+using AttentionFn = void (*)(const KvLayerView& kv, const AttentionQuery& q, int64_t n_heads, float* out);
+AttentionFn attention_flash_variant(Isa isa);
 
 }  // namespace hw

@@ -154,6 +154,17 @@ const QuantKernels& quant_kernels(DType t, Isa isa) {
 
 const QuantKernels& quant_kernels(DType t) { return quant_kernels(t, active_isa()); }
 
+DotTileFn dot_tile_kernel(DType t, Isa isa) {
+  quant_detail::TileList tiles{nullptr, 0};
+  if (isa == Isa::Avx2) tiles = quant_detail::avx2_tiles();
+  if (isa == Isa::Avx512) tiles = quant_detail::avx512_tiles();
+  for (int i = 0; i < tiles.size; ++i)
+    if (tiles.data[i].type == t) return tiles.data[i].tile;
+  return nullptr;
+}
+
+DotTileFn dot_tile_kernel(DType t) { return dot_tile_kernel(t, active_isa()); }
+
 void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
   const int64_t nb = block_count("dequantize_row", t, n);
   quant_kernels(t).dequantize(src, dst, nb);

@@ -110,6 +110,25 @@ struct QuantKernels {
   void (*quantize)(const float* src, void* dst, int64_t nblocks);
   float (*dot)(const void* w, const void* x, int64_t nblocks);
 };
+// Dots of many weight rows with many activation rows:
+// y[t * y_stride + r] = dot(row r of w, row t of x) for r < rows, t < cols, each result bit for
+// bit the variant's vec_dot of that pair.
+struct DotTile {
+  const uint8_t* w = nullptr;  // weight rows, w_stride bytes apart
+  size_t w_stride = 0;
+  int64_t rows = 0;
+  const uint8_t* x = nullptr;  // activation rows in the dot type, x_stride bytes apart
+  size_t x_stride = 0;
+  int64_t cols = 0;
+  int64_t nblocks = 0;  // blocks per row
+  float* y = nullptr;
+  int64_t y_stride = 0;
+};
+using DotTileFn = void (*)(const DotTile& t);
+// The variant's tiled dot for weights of type t; null where it has none (use vec_dot per pair).
+DotTileFn dot_tile_kernel(DType t, Isa isa);
+DotTileFn dot_tile_kernel(DType t);  // of the active variant
+
 // The kernels of the active variant (active_isa()); hw::Error for a type without kernels.
 const QuantKernels& quant_kernels(DType t);
 // The kernels of a given variant, the scalar ones where it has none; Isa::Scalar gives the

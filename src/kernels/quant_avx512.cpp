@@ -9,9 +9,11 @@
 
 namespace hw::quant_detail {
 KernelList avx512_kernels() { return {kX86Kernels, int(sizeof kX86Kernels / sizeof kX86Kernels[0])}; }
+TileList avx512_tiles() { return {kX86Tiles, int(sizeof kX86Tiles / sizeof kX86Tiles[0])}; }
 }  // namespace hw::quant_detail
 #else
 namespace hw::quant_detail {
 KernelList avx512_kernels() { return {nullptr, 0}; }
+TileList avx512_tiles() { return {nullptr, 0}; }
 }  // namespace hw::quant_detail
 #endif

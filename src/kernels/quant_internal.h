@@ -21,6 +21,18 @@ struct KernelList {
 KernelList avx2_kernels();    // quant_avx2.cpp
 KernelList avx512_kernels();  // quant_avx512.cpp
 
+// An ISA variant's many-row, many-column dot for one weight type (see DotTile).
+struct TileKernel {
+  DType type;
+  void (*tile)(const DotTile& t);
+};
+struct TileList {
+  const TileKernel* data;
+  int size;
+};
+TileList avx2_tiles();    // quant_avx2.cpp
+TileList avx512_tiles();  // quant_avx512.cpp
+
 // Round half to even, as ggml's nearest_int (valid for |v| < 2^22, the only range used).
 inline int nearest_int(float v) { return int(std::nearbyint(v)); }
 

@@ -22,6 +22,7 @@
 #include <cstring>
 
 #include "kernels/quant.h"
+#include "kernels/quant_internal.h"
 
 #ifndef HW_X86_AVX512
 #error "define HW_X86_AVX512 before including quant_x86.h"
@@ -50,11 +51,6 @@ __m256i dot_u8s8(__m256i acc, __m256i u, __m256i s) {
   const __m256i pairs = _mm256_maddubs_epi16(u, s);
   return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
 #endif
-}
-
-// Signed bytes times signed bytes, as dot_u8s8 (|w| <= 128 as unsigned, s's sign flipped to w's).
-__m256i dot_s8s8(__m256i acc, __m256i w, __m256i s) {
-  return dot_u8s8(acc, _mm256_abs_epi8(w), _mm256_sign_epi8(s, w));
 }
 
 // acc + (per int32 lane) scale16 * the products of u and s summed in pairs: the pair of bytes
@@ -120,11 +116,6 @@ float sum_blocks(int64_t nb, Block block) {
 __m256 scale_add(__m256i isum, float d, __m256 acc) {
   return _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(d), acc);
 }
-// The same with d in lane 0 of a vector (saves moving it out of and back into a register).
-__m256 scale_add(__m256i isum, __m128 d, __m256 acc) {
-  return _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_broadcastss_ps(d), acc);
-}
-
 uint32_t load_u32(const uint8_t* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);
@@ -139,11 +130,6 @@ __m128 block_scale(const Block& b) {
   static_assert(offsetof(Block, d) == 0 && sizeof(Block) >= 4);
   return _mm_cvtph_ps(_mm_cvtsi32_si128(int(load_u32(reinterpret_cast<const uint8_t*>(&b)))));
 }
-template <class A, class B>
-__m128 scale_product(const A& a, const B& b) {
-  return _mm_mul_ss(block_scale(a), block_scale(b));
-}
-
 // ---- The 32-element block types against Q8_0 / Q8_1 activations.
 
 // A legacy block's 16 bytes of nibbles as 32 bytes: elements 0..15 are the low nibbles,
@@ -153,56 +139,113 @@ __m256i legacy_nibbles(const uint8_t* qs) {
   return _mm256_and_si256(_mm256_srlv_epi64(q, _mm256_setr_epi64x(0, 0, 4, 4)), bytes(0x0F));
 }
 
-float dot_q4_0(const void* w, const void* act, int64_t nb) {
-  const auto* x = static_cast<const BlockQ4_0*>(w);
-  const auto* y = static_cast<const BlockQ8_0*>(act);
-  return sum_blocks(nb, [&](int64_t i, __m256 acc) {
-    const __m256i q = _mm256_sub_epi8(legacy_nibbles(x[i].qs), bytes(8));
-    const __m256i s = dot_s8s8(_mm256_setzero_si256(), q, load32(y[i].qs));
-    return scale_add(s, scale_product(x[i], y[i]), acc);
-  });
+// Each weight type's dot is split into a per-block decode (weights into registers, once per
+// block) and a step (one decoded block against one activation block, into one accumulator), so
+// the one-column dot and the tiles of many rows and columns (below) do the same float
+// operations per output, in the same order, and give the same bits.
+
+// The signed-byte types (Q4_0, Q5_0, Q8_0) against Q8_0. AVX-512 takes the activations as
+// unsigned bytes x + 128 and starts each lane at -128 * (its four weights' sum), so one vpdpbusd
+// per pair gives the exact lane sums; AVX2 (whose maddubs could saturate on x + 128) gives the
+// activations the weights' signs. Both give the same int32 lanes, and the scales are
+// multiplied in all lanes at once (the same product as a scalar multiply).
+struct SignedBlock {
+#if HW_X86_AVX512
+  __m256i q, lane_bias;  // lane_bias = -128 * sum of the lane's four weights
+#else
+  __m256i q, abs_q;
+#endif
+  __m256 d;
+};
+struct Q8_0Act {
+  __m256i q;  // AVX-512: x + 128 as unsigned bytes; AVX2: x
+  __m256 d;
+};
+Q8_0Act prepare_q8_0(const BlockQ8_0& y) {
+#if HW_X86_AVX512
+  return {_mm256_xor_si256(load32(y.qs), bytes(0x80)), _mm256_broadcastss_ps(block_scale(y))};
+#else
+  return {load32(y.qs), _mm256_broadcastss_ps(block_scale(y))};
+#endif
+}
+template <class Block>
+SignedBlock signed_block(__m256i q, const Block& b) {
+#if HW_X86_AVX512
+  const __m256i zero = _mm256_setzero_si256();
+  return {q, _mm256_sub_epi32(zero, _mm256_dpbusd_epi32(zero, bytes(0x80), q)), _mm256_broadcastss_ps(block_scale(b))};
+#else
+  return {q, _mm256_abs_epi8(q), _mm256_broadcastss_ps(block_scale(b))};
+#endif
+}
+__m256 signed_step(const SignedBlock& w, const Q8_0Act& y, __m256 acc) {
+#if HW_X86_AVX512
+  const __m256i s = _mm256_dpbusd_epi32(w.lane_bias, y.q, w.q);
+#else
+  const __m256i s = dot_u8s8(_mm256_setzero_si256(), w.abs_q, _mm256_sign_epi8(y.q, w.q));
+#endif
+  return _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(w.d, y.d), acc);
 }
 
-float dot_q5_0(const void* w, const void* act, int64_t nb) {
-  const auto* x = static_cast<const BlockQ5_0*>(w);
-  const auto* y = static_cast<const BlockQ8_0*>(act);
-  return sum_blocks(nb, [&](int64_t i, __m256 acc) {
+struct SignedOps {
+  static constexpr bool kWide = true;  // has dot_tile_wide
+  using A = BlockQ8_0;
+  using Prepared = Q8_0Act;
+  static constexpr bool kMins = false;
+  static Prepared prepare(const A& y) { return prepare_q8_0(y); }
+  static __m256 step(const SignedBlock& w, const Prepared& y, __m256 acc) { return signed_step(w, y, acc); }
+};
+
+struct Q4_0Ops : SignedOps {
+  using W = BlockQ4_0;
+  static SignedBlock decode(const W& b) {
+    return signed_block(_mm256_sub_epi8(legacy_nibbles(b.qs), bytes(8)), b);
+  }
+};
+
+struct Q5_0Ops : SignedOps {
+  using W = BlockQ5_0;
+  static SignedBlock decode(const W& b) {
     // q - 16 as a signed byte: the nibble with 0xF0 or-ed in where the fifth bit is clear.
-    const __m256i clear = _mm256_andnot_si256(bit_mask_bytes(load_u32(x[i].qh)), bytes(0xF0));
-    const __m256i q = _mm256_or_si256(legacy_nibbles(x[i].qs), clear);
-    const __m256i s = dot_s8s8(_mm256_setzero_si256(), q, load32(y[i].qs));
-    return scale_add(s, scale_product(x[i], y[i]), acc);
-  });
-}
+    const __m256i clear = _mm256_andnot_si256(bit_mask_bytes(load_u32(b.qh)), bytes(0xF0));
+    return signed_block(_mm256_or_si256(legacy_nibbles(b.qs), clear), b);
+  }
+};
 
-float dot_q8_0(const void* w, const void* act, int64_t nb) {
-  const auto* x = static_cast<const BlockQ8_0*>(w);
-  const auto* y = static_cast<const BlockQ8_0*>(act);
-  return sum_blocks(nb, [&](int64_t i, __m256 acc) {
-    const __m256i s = dot_s8s8(_mm256_setzero_si256(), load32(x[i].qs), load32(y[i].qs));
-    return scale_add(s, scale_product(x[i], y[i]), acc);
-  });
-}
+struct Q8_0Ops : SignedOps {
+  using W = BlockQ8_0;
+  static SignedBlock decode(const W& b) { return signed_block(load32(b.qs), b); }
+};
 
 // Q4_1 and Q5_1: d*q + m against Q8_1, whose s = d*sum(q) carries the min term. The min terms
 // are added in block order to one float, kept apart from the vector lanes.
 template <class Block, bool kFifthBit>
-float dot_q_1(const void* w, const void* act, int64_t nb) {
-  const auto* x = static_cast<const Block*>(w);
-  const auto* y = static_cast<const BlockQ8_1*>(act);
-  float mins = 0;
-  const float lanes = sum_blocks(nb, [&](int64_t i, __m256 acc) {
-    __m256i q = legacy_nibbles(x[i].qs);
-    if constexpr (kFifthBit) {
-      const __m256i high = _mm256_and_si256(bit_mask_bytes(load_u32(x[i].qh)), bytes(0x10));
-      q = _mm256_or_si256(q, high);
-    }
-    const __m256i s = dot_u8s8(_mm256_setzero_si256(), q, load32(y[i].qs));
-    mins += half_to_float(x[i].m) * half_to_float(y[i].s);
-    return scale_add(s, scale_product(x[i], y[i]), acc);
-  });
-  return lanes + mins;
-}
+struct Q_1Ops {
+  using W = Block;
+  using A = BlockQ8_1;
+  static constexpr bool kMins = true;
+  static constexpr bool kWide = false;
+  struct Decoded {
+    __m256i q;
+    __m256 d;
+  };
+  struct Prepared {
+    __m256i q;
+    __m256 d;
+  };
+  static Decoded decode(const W& b) {
+    __m256i q = legacy_nibbles(b.qs);
+    if constexpr (kFifthBit) q = _mm256_or_si256(q, _mm256_and_si256(bit_mask_bytes(load_u32(b.qh)), bytes(0x10)));
+    return {q, _mm256_broadcastss_ps(block_scale(b))};
+  }
+  static Prepared prepare(const A& y) {
+    return {load32(y.qs), _mm256_broadcastss_ps(block_scale(y))};
+  }
+  static float min_term(const W& b, const A& y) { return half_to_float(b.m) * half_to_float(y.s); }
+  static __m256 step(const Decoded& w, const Prepared& y, __m256 acc) {
+    const __m256i s = dot_u8s8(_mm256_setzero_si256(), w.q, y.q);
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(w.d, y.d), acc);
+  }
+};
 
 // ---- K-quants against Q8_K activations.
 
@@ -226,28 +269,29 @@ __m256i broadcast_i16_pair(__m256i v, int a, int b) {
 }
 __m256i broadcast_i16(__m256i v, int j) { return broadcast_i16_pair(v, j, j); }
 
-// The minimum term of Q4_K/Q5_K per lane: m_j * (bsums[2j] + bsums[2j+1]) in int32 lane j.
-__m256i k4_min_sums(__m128i scales_mins, const int16_t* bsums) {
-  const __m128i m16 = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scales_mins, scales_mins));
-  const __m256i pairs = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16), _mm_unpacklo_epi16(m16, m16));
-  return _mm256_madd_epi16(load32(bsums), pairs);
-}
-
 // Q4_K (kHigh = false) and Q5_K (true): value = d*sc*q - dmin*m, 8 sub-blocks of 32.
 // Chunk c of 32 bytes holds sub-block 2c in its low nibbles and 2c+1 in its high ones; Q5_K's
 // fifth bits are bits 2c and 2c+1 of qh's 32 bytes.
 template <class Block, bool kHigh>
-float dot_q45_K(const void* w, const void* act, int64_t nb) {
-  const auto* x = static_cast<const Block*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  return sum_blocks(nb, [&](int64_t i, __m256 acc) {
-    const Block& b = x[i];
-    const BlockQ8_K& a = y[i];
+struct Q45_KOps {
+  using W = Block;
+  using A = BlockQ8_K;
+  using Prepared = const A*;
+  static constexpr bool kMins = false;
+  static constexpr bool kWide = false;
+  static Prepared prepare(const A& y) { return &y; }
+  struct Decoded {
+    __m256i q[8];      // sub-block j's 32 quants
+    __m256i scale[8];  // sub-block j's scale in every 16-bit lane
+    __m256i mins;      // 16-bit lanes 2j, 2j+1 (and 8+2j, 9+2j): sub-block j's min
+    float d, dmin;
+  };
+  static Decoded decode(const W& b) {
+    Decoded w;
     const __m128i scales_mins = k4_scales_mins(b.scales);
     const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(scales_mins));
     __m256i qh;
     if constexpr (kHigh) qh = load32(b.qh);
-    __m256i isum = _mm256_setzero_si256();
     for (int c = 0; c < 4; ++c) {
       const __m256i q = load32(b.qs + 32 * c);
       __m256i lo = _mm256_and_si256(q, bytes(0x0F));
@@ -259,49 +303,242 @@ float dot_q45_K(const void* w, const void* act, int64_t nb) {
         hi = _mm256_or_si256(hi, _mm256_and_si256(
                                      _mm256_cmpeq_epi8(_mm256_and_si256(qh, bit_hi), bit_hi), bytes(0x10)));
       }
-      isum = dot_u8s8_scaled(isum, lo, load32(a.qs + 64 * c), broadcast_i16(sc16, 2 * c));
-      isum = dot_u8s8_scaled(isum, hi, load32(a.qs + 64 * c + 32), broadcast_i16(sc16, 2 * c + 1));
+      w.q[2 * c] = lo;
+      w.q[2 * c + 1] = hi;
+      w.scale[2 * c] = broadcast_i16(sc16, 2 * c);
+      w.scale[2 * c + 1] = broadcast_i16(sc16, 2 * c + 1);
     }
-    acc = scale_add(isum, half_to_float(b.d) * a.d, acc);
-    const __m256i msum = k4_min_sums(scales_mins, a.bsums);
-    return _mm256_fnmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(half_to_float(b.dmin) * a.d),
-                            acc);
-  });
-}
+    const __m128i m16 = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(scales_mins, scales_mins));
+    w.mins = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16), _mm_unpacklo_epi16(m16, m16));
+    w.d = half_to_float(b.d);
+    w.dmin = half_to_float(b.dmin);
+    return w;
+  }
+  static __m256 step(const Decoded& w, Prepared y, __m256 acc) {
+    const A& a = *y;
+    __m256i isum = _mm256_setzero_si256();
+    for (int j = 0; j < 8; ++j) isum = dot_u8s8_scaled(isum, w.q[j], load32(a.qs + 32 * j), w.scale[j]);
+    acc = scale_add(isum, w.d * a.d, acc);
+    // The minimum term per lane: m_j * (bsums[2j] + bsums[2j+1]) in int32 lane j.
+    const __m256i msum = _mm256_madd_epi16(load32(a.bsums), w.mins);
+    return _mm256_fnmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(w.dmin * a.d), acc);
+  }
+};
 
 // Q6_K: value = d*sc*(q - 32), 16 sub-blocks of 16, q in 0..63. Each half h of 128 elements:
 // element 32g + l has its low nibble in ql[64h + 32(g%2) + l] (nibble g/2) and its high two bits
 // in bits 2g, 2g+1 of qh[32h + l]. The -32 is taken out with Q8_K's sums of 16: the block's
 // integer dot is sum sc*q*x - 32 * sum sc*bsum.
-float dot_q6_K(const void* w, const void* act, int64_t nb) {
-  const auto* x = static_cast<const BlockQ6_K*>(w);
-  const auto* y = static_cast<const BlockQ8_K*>(act);
-  return sum_blocks(nb, [&](int64_t i, __m256 acc) {
-    const BlockQ6_K& b = x[i];
-    const BlockQ8_K& a = y[i];
-    const __m256i sc16 = _mm256_cvtepi8_epi16(load16(b.scales));  // 16 scales, sign-extended
-    __m256i isum = _mm256_setzero_si256();
+struct Q6_KOps {
+  using W = BlockQ6_K;
+  using A = BlockQ8_K;
+  using Prepared = const A*;
+  static constexpr bool kMins = false;
+  static constexpr bool kWide = false;
+  static Prepared prepare(const A& y) { return &y; }
+  struct Decoded {
+    __m256i q[8];      // elements 32k..32k+31
+    __m256i scale[8];  // their sub-blocks' scales: 2k in 16-bit lanes 0..7, 2k+1 in 8..15
+    __m256i sc16;      // the 16 scales, sign-extended
+    float d;
+  };
+  static Decoded decode(const W& b) {
+    Decoded w;
+    w.sc16 = _mm256_cvtepi8_epi16(load16(b.scales));
     for (int h = 0; h < 2; ++h) {
       const __m256i ql0 = load32(b.ql + 64 * h), ql1 = load32(b.ql + 64 * h + 32);
       const __m256i qh = load32(b.qh + 32 * h);
       // Scales 8h..8h+7 in both 128-bit halves.
-      const __m256i half_scales =
-          h == 0 ? _mm256_permute2x128_si256(sc16, sc16, 0x00) : _mm256_permute2x128_si256(sc16, sc16, 0x11);
+      const __m256i half_scales = h == 0 ? _mm256_permute2x128_si256(w.sc16, w.sc16, 0x00)
+                                         : _mm256_permute2x128_si256(w.sc16, w.sc16, 0x11);
       const __m256i low[4] = {_mm256_and_si256(ql0, bytes(0x0F)), _mm256_and_si256(ql1, bytes(0x0F)),
                               _mm256_and_si256(_mm256_srli_epi16(ql0, 4), bytes(0x0F)),
                               _mm256_and_si256(_mm256_srli_epi16(ql1, 4), bytes(0x0F))};
       for (int g = 0; g < 4; ++g) {
         const __m256i high =
             _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(qh, 2 * g), 4), bytes(0x30));
-        const __m256i q = _mm256_or_si256(low[g], high);
+        w.q[4 * h + g] = _mm256_or_si256(low[g], high);
         // Bytes 0..15 belong to sub-block 8h + 2g, bytes 16..31 to the next one.
-        const __m256i scale = broadcast_i16_pair(half_scales, 2 * g, 2 * g + 1);
-        isum = dot_u8s8_scaled(isum, q, load32(a.qs + 128 * h + 32 * g), scale);
+        w.scale[4 * h + g] = broadcast_i16_pair(half_scales, 2 * g, 2 * g + 1);
       }
     }
-    const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(load32(a.bsums), sc16), 5);
-    return scale_add(_mm256_sub_epi32(isum, offset), half_to_float(b.d) * a.d, acc);
+    w.d = half_to_float(b.d);
+    return w;
+  }
+  static __m256 step(const Decoded& w, Prepared y, __m256 acc) {
+    const A& a = *y;
+    __m256i isum = _mm256_setzero_si256();
+    for (int k = 0; k < 8; ++k) isum = dot_u8s8_scaled(isum, w.q[k], load32(a.qs + 32 * k), w.scale[k]);
+    const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(load32(a.bsums), w.sc16), 5);
+    return scale_add(_mm256_sub_epi32(isum, offset), w.d * a.d, acc);
+  }
+};
+
+// ---- Dots from the per-block steps: one row by one column, and tiles of R rows by C columns.
+
+// One weight row with one activation row, as sum_blocks adds them; the _1 types' min terms in
+// block order.
+template <class Ops>
+float dot_blocks(const void* w, const void* act, int64_t nb) {
+  const auto* x = static_cast<const typename Ops::W*>(w);
+  const auto* y = static_cast<const typename Ops::A*>(act);
+  float mins = 0;
+  const float lanes = sum_blocks(nb, [&](int64_t i, __m256 acc) {
+    if constexpr (Ops::kMins) mins += Ops::min_term(x[i], y[i]);
+    return Ops::step(Ops::decode(x[i]), Ops::prepare(y[i]), acc);
   });
+  if constexpr (Ops::kMins) return lanes + mins;
+  return lanes;
+}
+
+// R rows from row r0 by C columns from column c0: each weight block is decoded once, each
+// activation block prepared once, and the pairs stepped. Every output gets dot_blocks' float
+// operations in its order: the even blocks into one accumulator (first pass), the odd ones into
+// another (second pass; two passes keep only R x C accumulators live), the min terms in block
+// order, and the same final sums. So it gets the same bits.
+template <class Ops, int R, int C>
+void dot_tile_rc(const DotTile& t, int64_t r0, int64_t c0) {
+  using W = typename Ops::W;
+  using A = typename Ops::A;
+  const W* x[R];
+  const A* y[C];
+  for (int r = 0; r < R; ++r) x[r] = reinterpret_cast<const W*>(t.w + size_t(r0 + r) * t.w_stride);
+  for (int c = 0; c < C; ++c) y[c] = reinterpret_cast<const A*>(t.x + size_t(c0 + c) * t.x_stride);
+  __m256 even[R][C];
+  for (int parity = 0; parity < 2; ++parity) {
+    __m256 acc[R][C];
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < C; ++c) acc[r][c] = _mm256_setzero_ps();
+    for (int64_t i = parity; i < t.nblocks; i += 2) {
+      decltype(Ops::decode(x[0][0])) w[R];
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) w[r] = Ops::decode(x[r][i]);
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) {
+        const auto a = Ops::prepare(y[c][i]);
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) acc[r][c] = Ops::step(w[r], a, acc[r][c]);
+      }
+    }
+    if (parity == 0) {
+      for (int r = 0; r < R; ++r)
+        for (int c = 0; c < C; ++c) even[r][c] = acc[r][c];
+      continue;
+    }
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < C; ++c) {
+        float v = hsum(_mm256_add_ps(even[r][c], acc[r][c]));
+        if constexpr (Ops::kMins) {
+          float mins = 0;
+          for (int64_t i = 0; i < t.nblocks; ++i) mins += Ops::min_term(x[r][i], y[c][i]);
+          v = v + mins;
+        }
+        t.y[(c0 + c) * t.y_stride + r0 + r] = v;
+      }
+  }
+}
+
+// All of t: rows in tiles of kRows (the rest one at a time), columns in groups of at most
+// kCols, the remainder spread evenly (37 columns at 8 wide: 8, 8, 7, 7, 7). Rows outer, so each
+// weight row is read from memory once while the activations stay in cache.
+#if HW_X86_AVX512
+// The signed-byte types' tile on 512-bit vectors: each vector holds two columns' accumulators
+// (one per 256-bit half), so one instruction steps two pairs. Every lane does dot_tile_rc's
+// operations on the same values, so the bits are the same.
+template <class Ops, int R, int C2>
+void dot_tile_wide(const DotTile& t, int64_t r0, int64_t c0) {
+  using W = typename Ops::W;
+  using A = typename Ops::A;
+  const W* x[R];
+  const A* y[2 * C2];
+  for (int r = 0; r < R; ++r) x[r] = reinterpret_cast<const W*>(t.w + size_t(r0 + r) * t.w_stride);
+  for (int c = 0; c < 2 * C2; ++c) y[c] = reinterpret_cast<const A*>(t.x + size_t(c0 + c) * t.x_stride);
+  __m512 even[R][C2];
+  for (int parity = 0; parity < 2; ++parity) {
+    __m512 acc[R][C2];
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < C2; ++c) acc[r][c] = _mm512_setzero_ps();
+    for (int64_t i = parity; i < t.nblocks; i += 2) {
+      __m512i q[R], bias[R];
+      __m512 d[R];
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        const SignedBlock b = Ops::decode(x[r][i]);
+        q[r] = _mm512_broadcast_i64x4(b.q);
+        bias[r] = _mm512_broadcast_i64x4(b.lane_bias);
+        d[r] = _mm512_broadcastss_ps(_mm256_castps256_ps128(b.d));
+      }
+#pragma GCC unroll 8
+      for (int c = 0; c < C2; ++c) {
+        const Q8_0Act a0 = Ops::prepare(y[2 * c][i]), a1 = Ops::prepare(y[2 * c + 1][i]);
+        const __m512i u = _mm512_inserti64x4(_mm512_castsi256_si512(a0.q), a1.q, 1);
+        const __m512 dy = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(a0.d)),
+                                                              _mm256_castps_pd(a1.d), 1));
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) {
+          const __m512i s = _mm512_dpbusd_epi32(bias[r], u, q[r]);
+          acc[r][c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(d[r], dy), acc[r][c]);
+        }
+      }
+    }
+    if (parity == 0) {
+      for (int r = 0; r < R; ++r)
+        for (int c = 0; c < C2; ++c) even[r][c] = acc[r][c];
+      continue;
+    }
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < C2; ++c) {
+        const __m512 sum = _mm512_add_ps(even[r][c], acc[r][c]);
+        t.y[(c0 + 2 * c) * t.y_stride + r0 + r] = hsum(_mm512_castps512_ps256(sum));
+        t.y[(c0 + 2 * c + 1) * t.y_stride + r0 + r] =
+            hsum(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(sum), 1)));
+      }
+  }
+}
+#endif
+
+using TileFn = void (*)(const DotTile&, int64_t, int64_t);
+
+// The tile of R rows by C columns (C <= kMax; larger C are never asked for).
+template <class Ops, int R, int C, int kMax>
+constexpr TileFn tile_fn() {
+  if constexpr (C > kMax) {
+    return nullptr;
+  } else {
+#if HW_X86_AVX512
+    if constexpr (Ops::kWide && C % 2 == 0) return dot_tile_wide<Ops, R, C / 2>;
+#endif
+    return dot_tile_rc<Ops, R, C>;
+  }
+}
+
+// All of t: rows in tiles of kRows (the rest one at a time), columns in groups of at most
+// kCols, the remainder spread evenly (37 columns at 8 wide: 8, 8, 7, 7, 7). Rows outer, so each
+// weight row is read from memory once while the activations stay in cache.
+template <class Ops, int kRows, int kCols>
+void dot_tile(const DotTile& t) {
+  static_assert(kCols >= 1 && kCols <= 8);
+  constexpr TileFn kFull[8] = {tile_fn<Ops, kRows, 1, kCols>(), tile_fn<Ops, kRows, 2, kCols>(),
+                               tile_fn<Ops, kRows, 3, kCols>(), tile_fn<Ops, kRows, 4, kCols>(),
+                               tile_fn<Ops, kRows, 5, kCols>(), tile_fn<Ops, kRows, 6, kCols>(),
+                               tile_fn<Ops, kRows, 7, kCols>(), tile_fn<Ops, kRows, 8, kCols>()};
+  constexpr TileFn kOne[8] = {tile_fn<Ops, 1, 1, kCols>(), tile_fn<Ops, 1, 2, kCols>(),
+                              tile_fn<Ops, 1, 3, kCols>(), tile_fn<Ops, 1, 4, kCols>(),
+                              tile_fn<Ops, 1, 5, kCols>(), tile_fn<Ops, 1, 6, kCols>(),
+                              tile_fn<Ops, 1, 7, kCols>(), tile_fn<Ops, 1, 8, kCols>()};
+  const int64_t groups = (t.cols + kCols - 1) / kCols;
+  if (groups == 0) return;
+  const int64_t base = t.cols / groups, wide = t.cols % groups;  // `wide` groups take base + 1
+  for (int64_t r = 0; r < t.rows;) {
+    const bool full = r + kRows <= t.rows;
+    int64_t c = 0;
+    for (int64_t g = 0; g < groups; ++g) {
+      const int64_t width = base + (g < wide ? 1 : 0);
+      (full ? kFull : kOne)[width - 1](t, r, c);
+      c += width;
+    }
+    r += full ? kRows : 1;
+  }
 }
 
 // ---- Float types: 4 accumulators over 32 elements, then 8 at a time, then the tail in one
@@ -447,16 +684,35 @@ constexpr QuantKernels kX86Kernels[] = {
     {DType::F32, DType::F32, nullptr, nullptr, dot_float<4, load8_f32, load1_f32>},
     {DType::F16, DType::F16, nullptr, nullptr, dot_float<2, load8_f16, load1_f16>},
     {DType::BF16, DType::BF16, nullptr, nullptr, dot_float<2, load8_bf16, load1_bf16>},
-    {DType::Q4_0, DType::Q8_0, nullptr, nullptr, dot_q4_0},
-    {DType::Q4_1, DType::Q8_1, nullptr, nullptr, dot_q_1<BlockQ4_1, false>},
-    {DType::Q5_0, DType::Q8_0, nullptr, nullptr, dot_q5_0},
-    {DType::Q5_1, DType::Q8_1, nullptr, nullptr, dot_q_1<BlockQ5_1, true>},
-    {DType::Q8_0, DType::Q8_0, nullptr, quant_q8_0, dot_q8_0},
+    {DType::Q4_0, DType::Q8_0, nullptr, nullptr, dot_blocks<Q4_0Ops>},
+    {DType::Q4_1, DType::Q8_1, nullptr, nullptr, dot_blocks<Q_1Ops<BlockQ4_1, false>>},
+    {DType::Q5_0, DType::Q8_0, nullptr, nullptr, dot_blocks<Q5_0Ops>},
+    {DType::Q5_1, DType::Q8_1, nullptr, nullptr, dot_blocks<Q_1Ops<BlockQ5_1, true>>},
+    {DType::Q8_0, DType::Q8_0, nullptr, quant_q8_0, dot_blocks<Q8_0Ops>},
     {DType::Q8_1, DType::Q8_1, nullptr, quant_q8_1, nullptr},
-    {DType::Q4_K, DType::Q8_K, nullptr, nullptr, dot_q45_K<BlockQ4_K, false>},
-    {DType::Q5_K, DType::Q8_K, nullptr, nullptr, dot_q45_K<BlockQ5_K, true>},
-    {DType::Q6_K, DType::Q8_K, nullptr, nullptr, dot_q6_K},
+    {DType::Q4_K, DType::Q8_K, nullptr, nullptr, dot_blocks<Q45_KOps<BlockQ4_K, false>>},
+    {DType::Q5_K, DType::Q8_K, nullptr, nullptr, dot_blocks<Q45_KOps<BlockQ5_K, true>>},
+    {DType::Q6_K, DType::Q8_K, nullptr, nullptr, dot_blocks<Q6_KOps>},
     {DType::Q8_K, DType::Q8_K, nullptr, quant_q8_K, nullptr},
+};
+
+// Tile shapes (rows x most columns): AVX-512 has 32 vector registers, AVX2 16; each output
+// holds two accumulators. The K-quants' decoded blocks fill many registers by themselves.
+#if HW_X86_AVX512
+constexpr int kLegacyRows = 3, kLegacyCols = 8, kKRows = 1, kKCols = 4;
+#else
+constexpr int kLegacyRows = 2, kLegacyCols = 4, kKRows = 1, kKCols = 2;
+#endif
+
+constexpr quant_detail::TileKernel kX86Tiles[] = {
+    {DType::Q4_0, dot_tile<Q4_0Ops, kLegacyRows, kLegacyCols>},
+    {DType::Q4_1, dot_tile<Q_1Ops<BlockQ4_1, false>, kLegacyRows, kLegacyCols>},
+    {DType::Q5_0, dot_tile<Q5_0Ops, kLegacyRows, kLegacyCols>},
+    {DType::Q5_1, dot_tile<Q_1Ops<BlockQ5_1, true>, kLegacyRows, kLegacyCols>},
+    {DType::Q8_0, dot_tile<Q8_0Ops, kLegacyRows, kLegacyCols>},
+    {DType::Q4_K, dot_tile<Q45_KOps<BlockQ4_K, false>, kKRows, kKCols>},
+    {DType::Q5_K, dot_tile<Q45_KOps<BlockQ5_K, true>, kKRows, kKCols>},
+    {DType::Q6_K, dot_tile<Q6_KOps, kKRows, kKCols>},
 };
 
 }  // namespace

@@ -33,6 +33,9 @@ Session::Session(const Model& model, const SessionOptions& opt)
       seq_(kv_),
       tf_(model, kv_, plan_for(opt)) {
   check(opt.ctx > 0 && opt.prefill_chunk > 0, "session: ctx and prefill chunk must be positive");
+  batch_.tokens.reserve(size_t(opt.prefill_chunk));
+  batch_.block_tables.reserve(1);
+  history_.reserve(size_t(opt.ctx));
 }
 
 void Session::reset() {
@@ -43,14 +46,15 @@ void Session::reset() {
 const float* Session::feed(std::span<const int32_t> tokens, const ChunkFn& on_chunk) {
   check(!tokens.empty(), "nothing to feed");
   const int64_t end = n_past() + int64_t(tokens.size());
-  check(end <= opt_.ctx, "context full: " + std::to_string(end) + " tokens exceed the context of " +
-                             std::to_string(opt_.ctx));
+  if (end > opt_.ctx)
+    throw Error("context full: " + std::to_string(end) + " tokens exceed the context of " + std::to_string(opt_.ctx));
   check(seq_.reserve(end), "KV cache exhausted");
   const float* logits = nullptr;
   for (size_t i = 0; i < tokens.size(); i += size_t(opt_.prefill_chunk)) {
     const size_t n = std::min(tokens.size() - i, size_t(opt_.prefill_chunk));
-    Batch b;
-    b.block_tables.push_back(seq_.table());
+    Batch& b = batch_;  // reused: its capacity was reserved at construction
+    b.tokens.clear();
+    b.block_tables.assign(1, seq_.table());
     for (size_t j = 0; j < n; ++j) {
       const bool last = i + j + 1 == tokens.size();
       b.tokens.push_back({tokens[i + j], int32_t(n_past()), 0, opt_.logits_all || last});

@@ -51,6 +51,7 @@ class Session {
   KvCache kv_;
   KvSequence seq_;
   Transformer tf_;
+  Batch batch_;
   std::vector<int32_t> history_;
 };
 

@@ -5,6 +5,8 @@
 
 #include "base/error.h"
 #include "kernels/attention.h"
+#include <cstdlib>
+#include <cstdio>
 #include "kernels/ops.h"
 #include "kernels/quant.h"
 
@@ -36,7 +38,6 @@ Transformer::Transformer(const Model& model, KvCache& kv, const PlanOptions& opt
   up_.resize(T * c.ffn_dim);
   last_.resize(opt.max_logits * c.dim);
   logits_.resize(opt.max_logits * c.n_vocab);
-  scores_.resize(size_t(pool_.size()) * opt.max_ctx);
   const int64_t widest = std::max({c.dim, q_dim, c.ffn_dim});
   size_t qbytes = 0;
   for (DType t : {DType::F32, DType::F16, DType::BF16, DType::Q8_0, DType::Q8_1, DType::Q8_K})
@@ -72,14 +73,16 @@ const float* Transformer::forward(const Batch& b) {
   const ModelConfig& c = cfg_;
   const int64_t n = int64_t(b.tokens.size());
   int64_t n_logits = 0;
+  // Validation builds no strings unless it fails: a step allocates nothing.
   for (const BatchToken& t : b.tokens) {
-    check(t.token >= 0 && t.token < c.n_vocab, "token id " + std::to_string(t.token) + " out of range");
-    check(t.seq >= 0 && size_t(t.seq) < b.block_tables.size(), "batch token refers to an unknown sequence");
-    check(t.pos >= 0 && t.pos < opt_.max_ctx, "position " + std::to_string(t.pos) + " exceeds the plan's context");
+    if (t.token < 0 || t.token >= c.n_vocab) throw Error("token id " + std::to_string(t.token) + " out of range");
+    if (t.seq < 0 || size_t(t.seq) >= b.block_tables.size()) throw Error("batch token refers to an unknown sequence");
+    if (t.pos < 0 || t.pos >= opt_.max_ctx)
+      throw Error("position " + std::to_string(t.pos) + " exceeds the plan's context");
     n_logits += t.logits;
   }
-  check(n > 0 && n <= opt_.max_tokens, "batch of " + std::to_string(n) + " tokens exceeds the plan");
-  check(n_logits <= opt_.max_logits, "batch asks for more logits than the plan allows");
+  if (n <= 0 || n > opt_.max_tokens) throw Error("batch of " + std::to_string(n) + " tokens exceeds the plan");
+  if (n_logits > opt_.max_logits) throw Error("batch asks for more logits than the plan allows");
 
   // Embedding lookup (dequantised rows), scaled for gemma.
   const WeightMatrix& emb = model_.weights().tok_embd;
@@ -201,11 +204,20 @@ void Transformer::attend(int64_t l, const Batch& b) {
   });
 
   const int64_t window = sliding ? c.sliding_window : 0;
-  pool_.run(n, [&](int64_t t0, int64_t t1, int thread) {
-    float* scratch = &scores_[size_t(thread) * opt_.max_ctx];
+  pool_.run(n, [&](int64_t t0, int64_t t1, int) {
     for (int64_t t = t0; t < t1; ++t) {
       AttentionQuery aq{&q_[t * q_dim], b.tokens[t].pos, b.block_tables[b.tokens[t].seq], window, float(c.attn_scale())};
-      attention_ref(kv, aq, c.n_heads, &att_[t * q_dim], scratch);
+      static const bool use_ref = std::getenv("HW_ATT_REF") != nullptr;
+      thread_local std::vector<float> sc(1 << 16);
+      if (use_ref) attention_ref(kv, aq, c.n_heads, &att_[t * q_dim], sc.data());
+      else attention_flash(kv, aq, c.n_heads, &att_[t * q_dim]);
+      if (std::getenv("HW_ATT_CMP")) {
+        std::vector<float> r(q_dim);
+        attention_ref(kv, aq, c.n_heads, r.data(), sc.data());
+        double num = 0, den = 0;
+        for (int64_t i = 0; i < q_dim; ++i) { double d = r[i] - att_[t * q_dim + i]; num += d * d; den += double(r[i]) * r[i]; }
+        if (!(num <= 1e-8 * den)) std::fprintf(stderr, "layer %ld pos %ld window %ld err %g den %g\n", long(l), long(aq.pos), long(window), std::sqrt(num / den), den);
+      }
     }
   });
 }

@@ -66,7 +66,6 @@ class Transformer {
   // Activations [max_tokens][width].
   std::vector<float> x_, xn_, q_, k_, v_, att_, tmp_, gate_, up_;
   std::vector<float> logits_, last_;  // [max_logits][n_vocab], [max_logits][dim]
-  std::vector<float> scores_;         // [n_threads][max_ctx]
   std::vector<uint8_t> qbuf_[2];      // quantised activations, one per distinct dot type
 };
 

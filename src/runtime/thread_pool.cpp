@@ -13,7 +13,7 @@ ThreadPool::~ThreadPool() {
   for (auto& th : threads_) th.join();
 }
 
-void ThreadPool::run(int64_t n, const Fn& fn) {
+void ThreadPool::run(int64_t n, Fn fn) {
   if (n_threads_ == 1) {
     fn(0, n, 0);
     return;

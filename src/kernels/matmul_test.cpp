@@ -1,0 +1,158 @@
+// matmul_rows on every supported variant, for batches of 1..37 tokens: each (row, token) result
+// must be bit for bit the variant's one-pair vec_dot (so a sequence's logits never depend on
+// what it is batched with), and close to the scalar reference.
+#include "kernels/matmul.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/isa.h"
+#include "kernels/quant.h"
+
+namespace hw {
+namespace {
+
+// Makes `isa` the active variant for the scope, restoring the previous one after.
+class ActiveIsa {
+ public:
+  explicit ActiveIsa(Isa isa) : saved_(active_isa()) { set_active_isa(isa); }
+  ~ActiveIsa() { set_active_isa(saved_); }
+  ActiveIsa(const ActiveIsa&) = delete;
+  ActiveIsa& operator=(const ActiveIsa&) = delete;
+
+ private:
+  Isa saved_;
+};
+
+// n normal values whose scale changes every 32 elements by up to 100x either way.
+std::vector<float> random_row(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal;
+  std::uniform_real_distribution<float> exponent(-2, 2);
+  std::vector<float> x(static_cast<size_t>(n));
+  float scale = 1;
+  for (int64_t i = 0; i < n; ++i) {
+    if (i % 32 == 0) scale = std::pow(10.0f, exponent(rng));
+    x[size_t(i)] = normal(rng) * scale;
+  }
+  return x;
+}
+
+std::vector<uint8_t> quantized(DType t, const std::vector<float>& x) {
+  std::vector<uint8_t> q(row_bytes(t, int64_t(x.size())));
+  quant_kernels(t, Isa::Scalar).quantize(x.data(), q.data(), int64_t(x.size()) / dtype_info(t).block);
+  return q;
+}
+
+TEST(Matmul, EveryBatchGivesTheDotsBitForBit) {
+  // Types with tiles, and two without (the per-pair path).
+  const DType types[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
+                         DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::Q3_K, DType::F16};
+  const int64_t cols = 3 * 256, rows = 11, r0 = 1;  // odd rows, a range not starting at 0
+  for (Isa isa : kAllIsas) {
+    if (!isa_supported(isa)) continue;
+    ActiveIsa scope(isa);
+    for (DType t : types) {
+      SCOPED_TRACE(std::string(isa_name(isa)) + " " + std::string(dtype_name(t)));
+      const DType xt = vec_dot_type(t);
+      WeightMatrix w;
+      w.type = t;
+      w.cols = cols;
+      w.rows = rows;
+      w.row_bytes = row_bytes(t, cols);
+      const std::vector<float> wf = random_row(cols * rows, 7);
+      const std::vector<uint8_t> wbytes = quantized(t, wf);
+      w.data = wbytes.data();
+      const QuantKernels& scalar = quant_kernels(t, Isa::Scalar);
+      for (int64_t tokens = 1; tokens <= 37; ++tokens) {
+        const std::vector<float> xf = random_row(cols * tokens, uint32_t(100 + tokens));
+        std::vector<uint8_t> buf(quantized_acts_bytes(t, cols, tokens));
+        const QuantizedActs acts = acts_layout(t, cols, tokens, buf.data());
+        quantize_acts(acts, xf.data(), 0, tokens);
+        const int64_t stride = rows + 3;
+        std::vector<float> y(size_t(stride * tokens), std::numeric_limits<float>::quiet_NaN());
+        matmul_rows(w, acts, y.data(), stride, r0, rows);
+        for (int64_t tok = 0; tok < tokens; ++tok) {
+          EXPECT_TRUE(std::isnan(y[size_t(tok * stride)])) << "row 0 is outside the range";
+          for (int64_t r = r0; r < rows; ++r) {
+            const float got = y[size_t(tok * stride + r)];
+            const float dot = vec_dot(t, cols, w.row(r), acts.row(tok));
+            ASSERT_EQ(std::memcmp(&got, &dot, 4), 0)
+                << "tokens " << tokens << " row " << r << " token " << tok << ": " << got << " vs " << dot;
+            // Against the scalar reference, normalised by sum |w*x| of the dequantised rows.
+            const float ref = scalar.dot(w.row(r), acts.row(tok), cols / dtype_info(t).block);
+            std::vector<float> wd(static_cast<size_t>(cols)), xd(static_cast<size_t>(cols));
+            quant_kernels(t, Isa::Scalar).dequantize(w.row(r), wd.data(), cols / dtype_info(t).block);
+            quant_kernels(xt, Isa::Scalar).dequantize(acts.row(tok), xd.data(), cols / dtype_info(xt).block);
+            double mag = 0;
+            for (int64_t i = 0; i < cols; ++i) mag += std::fabs(double(wd[size_t(i)]) * xd[size_t(i)]);
+            ASSERT_LE(std::fabs(double(got) - ref), 1e-5 * mag + 1e-30)
+                << "tokens " << tokens << " row " << r << " token " << tok;
+          }
+        }
+      }
+    }
+  }
+}
+
+// Perf mode (HW_PERF=1): one thread's matmul of a cache-resident matrix with 64 tokens, through
+// the tiles and through per-pair dots; best of several runs, in int8 multiply-adds per second.
+TEST(Matmul, Perf) {
+  if (std::getenv("HW_PERF") == nullptr) GTEST_SKIP() << "set HW_PERF=1 to time the tiles";
+  const int64_t cols = 2048, rows = 256, tokens = 64;
+  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q5_0, DType::Q4_1, DType::Q4_K, DType::Q6_K}) {
+    WeightMatrix w;
+    w.type = t;
+    w.cols = cols;
+    w.rows = rows;
+    w.row_bytes = row_bytes(t, cols);
+    const std::vector<uint8_t> wbytes = quantized(t, random_row(cols * rows, 1));
+    w.data = wbytes.data();
+    const std::vector<float> xf = random_row(cols * tokens, 2);
+    std::vector<uint8_t> buf(quantized_acts_bytes(t, cols, tokens));
+    const QuantizedActs acts = acts_layout(t, cols, tokens, buf.data());
+    quantize_acts(acts, xf.data(), 0, tokens);
+    std::vector<float> y(size_t(rows * tokens));
+    const auto best_of = [&](auto&& fn) {
+      double best = 1e9;
+      for (int rep = 0; rep < 15; ++rep) {
+        const auto t0 = std::chrono::steady_clock::now();
+        fn();
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      }
+      return double(cols * rows * tokens) / best / 1e9;
+    };
+    const double tiled = best_of([&] { matmul_rows(w, acts, y.data(), rows, 0, rows); });
+    const double pairs = best_of([&] {
+      for (int64_t tok = 0; tok < tokens; ++tok)
+        for (int64_t r = 0; r < rows; ++r) y[size_t(tok * rows + r)] = vec_dot(t, cols, w.row(r), acts.row(tok));
+    });
+    std::printf("%-5s %-7s tiles %6.1f GMAC/s, per pair %6.1f GMAC/s\n", std::string(dtype_name(t)).c_str(),
+                std::string(isa_name(active_isa())).c_str(), tiled, pairs);
+  }
+}
+
+#if defined(__x86_64__)
+TEST(Matmul, TilesExistForTheCommonTypes) {
+  for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
+    for (DType t : {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::Q4_1, DType::Q5_1, DType::Q4_K,
+                    DType::Q5_K, DType::Q6_K})
+      EXPECT_NE(dot_tile_kernel(t, isa), nullptr) << isa_name(isa) << " " << dtype_name(t);
+  }
+  EXPECT_EQ(dot_tile_kernel(DType::Q8_0, Isa::Scalar), nullptr);
+}
+#endif
+
+}  // namespace
+}  // namespace hw
