@@ -699,7 +699,7 @@ constexpr QuantKernels kX86Kernels[] = {
 // Tile shapes (rows x most columns): AVX-512 has 32 vector registers, AVX2 16; each output
 // holds two accumulators. The K-quants' decoded blocks fill many registers by themselves.
 #if HW_X86_AVX512
-constexpr int kLegacyRows = 3, kLegacyCols = 8, kKRows = 1, kKCols = 4;
+constexpr int kLegacyRows = 4, kLegacyCols = 8, kKRows = 1, kKCols = 4;
 #else
 constexpr int kLegacyRows = 2, kLegacyCols = 4, kKRows = 1, kKCols = 2;
 #endif

@@ -45,5 +45,23 @@ TEST(StepCost, TinyLlamaMatchesHandCounts) {
   }
 }
 
+// tiny-gemma3: 6 layers, every 6th global, the rest a 64-position window; 4 heads and 1 KV head
+// of 64 (gemma3.attention.key_length).
+TEST(StepCost, SlidingLayersReadAtMostTheWindow) {
+  testing::TempDir dir("cost");
+  RandomModelOptions o;
+  o.shape = "tiny-gemma3";
+  o.type = DType::Q8_0;
+  o.vocab_path = testing::llama_vocab();
+  o.out_path = dir.file("tiny.gguf");
+  write_random_model(o);
+  auto model = Model::load(o.out_path);
+  const double pos_bytes = 1 * (64 + 64) * 2;  // K and V of one position of one layer
+  EXPECT_DOUBLE_EQ(step_cost(model->config(), model->weights(), 1, 100).kv_bytes, (5 * 64 + 100) * pos_bytes);
+  EXPECT_DOUBLE_EQ(step_cost(model->config(), model->weights(), 3, 40).kv_bytes, 3 * 6 * 40 * pos_bytes);
+  EXPECT_DOUBLE_EQ(step_cost(model->config(), model->weights(), 1, 100).attn_ops,
+                   2.0 * 4 * (5 * 64 + 100) * 128);
+}
+
 }  // namespace
 }  // namespace hw

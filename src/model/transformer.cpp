@@ -5,8 +5,6 @@
 
 #include "base/error.h"
 #include "kernels/attention.h"
-#include <cstdlib>
-#include <cstdio>
 #include "kernels/ops.h"
 #include "kernels/quant.h"
 
@@ -207,17 +205,7 @@ void Transformer::attend(int64_t l, const Batch& b) {
   pool_.run(n, [&](int64_t t0, int64_t t1, int) {
     for (int64_t t = t0; t < t1; ++t) {
       AttentionQuery aq{&q_[t * q_dim], b.tokens[t].pos, b.block_tables[b.tokens[t].seq], window, float(c.attn_scale())};
-      static const bool use_ref = std::getenv("HW_ATT_REF") != nullptr;
-      thread_local std::vector<float> sc(1 << 16);
-      if (use_ref) attention_ref(kv, aq, c.n_heads, &att_[t * q_dim], sc.data());
-      else attention_flash(kv, aq, c.n_heads, &att_[t * q_dim]);
-      if (std::getenv("HW_ATT_CMP")) {
-        std::vector<float> r(q_dim);
-        attention_ref(kv, aq, c.n_heads, r.data(), sc.data());
-        double num = 0, den = 0;
-        for (int64_t i = 0; i < q_dim; ++i) { double d = r[i] - att_[t * q_dim + i]; num += d * d; den += double(r[i]) * r[i]; }
-        if (!(num <= 1e-8 * den)) std::fprintf(stderr, "layer %ld pos %ld window %ld err %g den %g\n", long(l), long(aq.pos), long(window), std::sqrt(num / den), den);
-      }
+      attention_flash(kv, aq, c.n_heads, &att_[t * q_dim]);
     }
   });
 }
