@@ -20,10 +20,14 @@
 #include "base/f16.h"
 #include "kernels/isa.h"
 #include "kernels/matmul.h"
+#include "kernels/kernel_test_util.h"
 #include "kernels/quant.h"
 
 namespace hw {
 namespace {
+
+using testing::ActiveIsa;
+using testing::random_row;
 
 constexpr DType kWeightTypes[] = {DType::F32,  DType::F16,  DType::BF16, DType::Q4_0,
                                   DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
@@ -39,32 +43,6 @@ std::vector<Isa> supported_variants() {  // every supported ISA but the scalar r
   for (Isa isa : kAllIsas)
     if (isa != Isa::Scalar && isa_supported(isa)) out.push_back(isa);
   return out;
-}
-
-// Makes `isa` the active variant for the scope, restoring the previous one after.
-class ActiveIsa {
- public:
-  explicit ActiveIsa(Isa isa) : saved_(active_isa()) { set_active_isa(isa); }
-  ~ActiveIsa() { set_active_isa(saved_); }
-  ActiveIsa(const ActiveIsa&) = delete;
-  ActiveIsa& operator=(const ActiveIsa&) = delete;
-
- private:
-  Isa saved_;
-};
-
-// n normal values whose scale changes every 32 elements by up to 100x either way.
-std::vector<float> random_row(int64_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::uniform_real_distribution<float> exponent(-2, 2);
-  std::vector<float> x(static_cast<size_t>(n));
-  float scale = 1;
-  for (int64_t i = 0; i < n; ++i) {
-    if (i % 32 == 0) scale = std::pow(10.0f, exponent(rng));
-    x[size_t(i)] = normal(rng) * scale;
-  }
-  return x;
 }
 
 std::vector<uint8_t> scalar_quantized(DType t, const std::vector<float>& x) {

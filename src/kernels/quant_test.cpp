@@ -1,3 +1,4 @@
+#include "kernels/kernel_test_util.h"
 #include "kernels/quant.h"
 
 #include <gtest/gtest.h>
@@ -32,19 +33,7 @@ std::vector<float> nan_filled(int64_t n) {
   return std::vector<float>(size_t(n), std::numeric_limits<float>::quiet_NaN());
 }
 
-// n normal values whose scale changes every 32 elements by up to 10x either way.
-std::vector<float> random_row(int64_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::uniform_real_distribution<float> exponent(-1, 1);
-  std::vector<float> x(static_cast<size_t>(n));
-  float scale = 1;
-  for (int64_t i = 0; i < n; ++i) {
-    if (i % 32 == 0) scale = std::pow(10.0f, exponent(rng));
-    x[size_t(i)] = normal(rng) * scale;
-  }
-  return x;
-}
+std::vector<float> random_row(int64_t n, uint32_t seed) { return testing::random_row(n, seed, 1); }
 
 std::vector<uint8_t> quantized(DType t, const std::vector<float>& x) {
   std::vector<uint8_t> q(row_bytes(t, int64_t(x.size())), 0xAB);
