@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "kernels/isa.h"
+#include "kernels/matmul.h"
+#include "kernels/quant.h"
 
 namespace hw::testing {
 
@@ -34,5 +36,37 @@ inline std::vector<float> random_row(int64_t n, uint32_t seed, float decades = 2
   }
   return x;
 }
+
+// x in type t by the scalar reference quantiser (bytes no block covers stay 0xAB).
+inline std::vector<uint8_t> scalar_quantized(DType t, const std::vector<float>& x) {
+  std::vector<uint8_t> q(row_bytes(t, int64_t(x.size())), 0xAB);
+  quant_kernels(t, Isa::Scalar).quantize(x.data(), q.data(), int64_t(x.size()) / dtype_info(t).block);
+  return q;
+}
+
+// A rows x cols weight matrix of random values in type t, owning its bytes.
+struct TestWeights {
+  std::vector<uint8_t> bytes;
+  WeightMatrix w;
+  TestWeights(DType t, int64_t cols, int64_t rows, uint32_t seed)
+      : bytes(scalar_quantized(t, random_row(cols * rows, seed))) {
+    w.type = t;
+    w.cols = cols;
+    w.rows = rows;
+    w.row_bytes = row_bytes(t, cols);
+    w.data = bytes.data();
+  }
+};
+
+// n random activation rows converted for weights of type t, owning their buffer.
+struct TestActs {
+  std::vector<uint8_t> buf;
+  QuantizedActs acts;
+  TestActs(DType t, int64_t cols, int64_t n, uint32_t seed) : buf(quantized_acts_bytes(t, cols, n)) {
+    acts = acts_layout(t, cols, n, buf.data());
+    const std::vector<float> x = random_row(cols * n, seed);
+    quantize_acts(acts, x.data(), 0, n);
+  }
+};
 
 }  // namespace hw::testing

@@ -27,12 +27,6 @@ namespace {
 using testing::ActiveIsa;
 using testing::random_row;
 
-std::vector<uint8_t> quantized(DType t, const std::vector<float>& x) {
-  std::vector<uint8_t> q(row_bytes(t, int64_t(x.size())));
-  quant_kernels(t, Isa::Scalar).quantize(x.data(), q.data(), int64_t(x.size()) / dtype_info(t).block);
-  return q;
-}
-
 TEST(Matmul, EveryBatchGivesTheDotsBitForBit) {
   // Types with tiles, and two without (the per-pair path).
   const DType types[] = {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
@@ -44,20 +38,12 @@ TEST(Matmul, EveryBatchGivesTheDotsBitForBit) {
     for (DType t : types) {
       SCOPED_TRACE(std::string(isa_name(isa)) + " " + std::string(dtype_name(t)));
       const DType xt = vec_dot_type(t);
-      WeightMatrix w;
-      w.type = t;
-      w.cols = cols;
-      w.rows = rows;
-      w.row_bytes = row_bytes(t, cols);
-      const std::vector<float> wf = random_row(cols * rows, 7);
-      const std::vector<uint8_t> wbytes = quantized(t, wf);
-      w.data = wbytes.data();
+      const testing::TestWeights weights(t, cols, rows, 7);
+      const WeightMatrix& w = weights.w;
       const QuantKernels& scalar = quant_kernels(t, Isa::Scalar);
       for (int64_t tokens = 1; tokens <= 37; ++tokens) {
-        const std::vector<float> xf = random_row(cols * tokens, uint32_t(100 + tokens));
-        std::vector<uint8_t> buf(quantized_acts_bytes(t, cols, tokens));
-        const QuantizedActs acts = acts_layout(t, cols, tokens, buf.data());
-        quantize_acts(acts, xf.data(), 0, tokens);
+        const testing::TestActs x(t, cols, tokens, uint32_t(100 + tokens));
+        const QuantizedActs& acts = x.acts;
         const int64_t stride = rows + 3;
         std::vector<float> y(size_t(stride * tokens), std::numeric_limits<float>::quiet_NaN());
         matmul_rows(w, acts, y.data(), stride, r0, rows);
@@ -90,17 +76,10 @@ TEST(Matmul, Perf) {
   if (std::getenv("HW_PERF") == nullptr) GTEST_SKIP() << "set HW_PERF=1 to time the tiles";
   const int64_t cols = 2048, rows = 256, tokens = 64;
   for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q5_0, DType::Q4_1, DType::Q4_K, DType::Q6_K}) {
-    WeightMatrix w;
-    w.type = t;
-    w.cols = cols;
-    w.rows = rows;
-    w.row_bytes = row_bytes(t, cols);
-    const std::vector<uint8_t> wbytes = quantized(t, random_row(cols * rows, 1));
-    w.data = wbytes.data();
-    const std::vector<float> xf = random_row(cols * tokens, 2);
-    std::vector<uint8_t> buf(quantized_acts_bytes(t, cols, tokens));
-    const QuantizedActs acts = acts_layout(t, cols, tokens, buf.data());
-    quantize_acts(acts, xf.data(), 0, tokens);
+    const testing::TestWeights weights(t, cols, rows, 1);
+    const WeightMatrix& w = weights.w;
+    const testing::TestActs x(t, cols, tokens, 2);
+    const QuantizedActs& acts = x.acts;
     std::vector<float> y(size_t(rows * tokens));
     const auto best_of = [&](auto&& fn) {
       double best = 1e9;

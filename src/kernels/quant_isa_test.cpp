@@ -28,6 +28,7 @@ namespace {
 
 using testing::ActiveIsa;
 using testing::random_row;
+using testing::scalar_quantized;
 
 constexpr DType kWeightTypes[] = {DType::F32,  DType::F16,  DType::BF16, DType::Q4_0,
                                   DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0,
@@ -43,13 +44,6 @@ std::vector<Isa> supported_variants() {  // every supported ISA but the scalar r
   for (Isa isa : kAllIsas)
     if (isa != Isa::Scalar && isa_supported(isa)) out.push_back(isa);
   return out;
-}
-
-std::vector<uint8_t> scalar_quantized(DType t, const std::vector<float>& x) {
-  std::vector<uint8_t> q(row_bytes(t, int64_t(x.size())), 0xAB);
-  const int64_t nb = int64_t(x.size()) / dtype_info(t).block;
-  quant_kernels(t, Isa::Scalar).quantize(x.data(), q.data(), nb);
-  return q;
 }
 
 std::vector<float> scalar_dequantized(DType t, const std::vector<uint8_t>& q, int64_t n) {
@@ -263,17 +257,10 @@ TEST(QuantIsa, MatmulIsTheDotForAnyBatch) {
     for (DType t : {DType::Q5_0, DType::Q8_0, DType::Q4_K, DType::Q6_K, DType::F32}) {
       SCOPED_TRACE(name(isa) + " " + name(t));
       const int64_t cols = 2 * 256, rows = 9, tokens = 5;
-      WeightMatrix w;
-      w.type = t;
-      w.cols = cols;
-      w.rows = rows;
-      w.row_bytes = row_bytes(t, cols);
-      const std::vector<uint8_t> wbytes = scalar_quantized(t, random_row(cols * rows, 3));
-      w.data = wbytes.data();
-      const std::vector<float> xf = random_row(cols * tokens, 4);
-      std::vector<uint8_t> buf(quantized_acts_bytes(t, cols, tokens));
-      const QuantizedActs all = acts_layout(t, cols, tokens, buf.data());
-      quantize_acts(all, xf.data(), 0, tokens);
+      const testing::TestWeights weights(t, cols, rows, 3);
+      const WeightMatrix& w = weights.w;
+      const testing::TestActs x(t, cols, tokens, 4);
+      const QuantizedActs& all = x.acts;
       std::vector<float> y(size_t(rows * tokens), std::numeric_limits<float>::quiet_NaN());
       matmul_rows(w, all, y.data(), rows, 0, rows);
       for (int64_t tok = 0; tok < tokens; ++tok) {

@@ -226,12 +226,7 @@ TEST(Config, DescribeListsEveryField) {
 class ConfigModelLoad : public ::testing::Test {
  protected:
   void SetUp() override {
-    RandomModelOptions o;
-    o.shape = "tiny-llama";
-    o.type = DType::Q8_0;
-    o.vocab_path = testing::llama_vocab();
-    o.out_path = dir_.file("good.gguf");
-    write_random_model(o);
+    testing::write_test_model(dir_, "tiny-llama", DType::Q8_0, "good.gguf");
   }
   // Model::load's error on the good model passed through edit; "" if it loads.
   std::string load_error(const std::function<void(testing::TensorEdit&)>& edit) {

@@ -13,13 +13,7 @@ namespace {
 
 TEST(StepCost, TinyLlamaMatchesHandCounts) {
   testing::TempDir dir("cost");
-  RandomModelOptions o;
-  o.shape = "tiny-llama";
-  o.type = DType::Q8_0;
-  o.vocab_path = testing::llama_vocab();
-  o.out_path = dir.file("tiny.gguf");
-  write_random_model(o);
-  auto model = Model::load(o.out_path);
+  auto model = Model::load(testing::write_test_model(dir, "tiny-llama", DType::Q8_0));
   const double vocab = double(model->config().n_vocab);
 
   // Per layer: wq 128x128, wk 64x128, wv 64x128, wo 128x128, gate/up 256x128, down 128x256.
@@ -49,13 +43,7 @@ TEST(StepCost, TinyLlamaMatchesHandCounts) {
 // of 64 (gemma3.attention.key_length).
 TEST(StepCost, SlidingLayersReadAtMostTheWindow) {
   testing::TempDir dir("cost");
-  RandomModelOptions o;
-  o.shape = "tiny-gemma3";
-  o.type = DType::Q8_0;
-  o.vocab_path = testing::llama_vocab();
-  o.out_path = dir.file("tiny.gguf");
-  write_random_model(o);
-  auto model = Model::load(o.out_path);
+  auto model = Model::load(testing::write_test_model(dir, "tiny-gemma3", DType::Q8_0));
   const double pos_bytes = 1 * (64 + 64) * 2;  // K and V of one position of one layer
   EXPECT_DOUBLE_EQ(step_cost(model->config(), model->weights(), 1, 100).kv_bytes, (5 * 64 + 100) * pos_bytes);
   EXPECT_DOUBLE_EQ(step_cost(model->config(), model->weights(), 3, 40).kv_bytes, 3 * 6 * 40 * pos_bytes);

@@ -12,6 +12,7 @@
 
 #include "format/gguf.h"
 #include "format/gguf_writer.h"
+#include "model/random_model.h"
 
 namespace hw::testing {
 
@@ -49,6 +50,19 @@ class TempDir {
  private:
   fs::path path_;
 };
+
+// Writes dir/name: a random-weight model of a named shape (model/random_model.h)
+// with the llama SentencePiece test vocabulary. Returns its path.
+inline std::string write_test_model(const TempDir& dir, const std::string& shape, DType type,
+                                    const std::string& name = "model.gguf") {
+  RandomModelOptions o;
+  o.shape = shape;
+  o.type = type;
+  o.vocab_path = llama_vocab();
+  o.out_path = dir.file(name);
+  write_random_model(o);
+  return o.out_path;
+}
 
 // One tensor as it will be written: an edit may change any field (bytes must then
 // match the new type and dims).

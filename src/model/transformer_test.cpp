@@ -306,14 +306,9 @@ void sharpen(testing::TensorEdit& e) {
 std::string make_model(const testing::TempDir& dir, const std::string& shape, DType type) {
   const ModelShape* s = find_model_shape(shape);
   if (s->dim % dtype_info(type).block != 0) return "";
-  RandomModelOptions o;
-  o.shape = shape;
-  o.type = type;
-  o.vocab_path = testing::llama_vocab();
-  o.out_path = dir.file("random.gguf");
-  write_random_model(o);
+  const std::string random = testing::write_test_model(dir, shape, type, "random.gguf");
   const std::string path = dir.file("model.gguf");
-  testing::rewrite_gguf(o.out_path, path, sharpen);
+  testing::rewrite_gguf(random, path, sharpen);
   return path;
 }
 
