@@ -138,19 +138,16 @@ void Transformer::norm_rows(const float* x, const std::vector<float>& w, float* 
 void Transformer::project(const float* x, int64_t n, std::initializer_list<Out> outs) {
   const int64_t cols = outs.begin()->w->cols;
   DType types[2];
+  QuantizedActs acts[2];
   int n_types = 0;
   for (const Out& o : outs) {
     const DType t = vec_dot_type(o.w->type);
-    if (std::find(types, types + n_types, t) == types + n_types) {
-      check(n_types < 2, "more than two activation formats in one projection");
-      types[n_types++] = t;
-    }
-  }
-  QuantizedActs acts[2];
-  for (int i = 0; i < n_types; ++i) {
-    for (const Out& o : outs)
-      if (vec_dot_type(o.w->type) == types[i]) acts[i] = acts_layout(o.w->type, cols, n, qbuf_[i].data());
-    pool_.run(n, [&](int64_t t0, int64_t t1, int) { quantize_acts(acts[i], x, t0, t1); });
+    if (std::find(types, types + n_types, t) != types + n_types) continue;
+    check(n_types < 2, "more than two activation formats in one projection");
+    types[n_types] = t;
+    acts[n_types] = acts_layout(o.w->type, cols, n, qbuf_[n_types].data());
+    const QuantizedActs& a = acts[n_types++];
+    pool_.run(n, [&](int64_t t0, int64_t t1, int) { quantize_acts(a, x, t0, t1); });
   }
   int64_t total = 0;
   for (const Out& o : outs) total += o.w->rows;
