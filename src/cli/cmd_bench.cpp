@@ -18,6 +18,7 @@
 
 #include "base/error.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "cli/registry.h"
 #include "kernels/isa.h"
 #include "kernels/quant.h"
@@ -52,27 +53,6 @@ struct Phase {
 };
 
 using Clock = std::chrono::steady_clock;
-
-class Progress {
- public:
-  explicit Progress(int64_t total) : total_(total) {}
-  // Redraws only when the percentage or the phase changes.
-  void step(const std::string& what) {
-    ++done_;
-    const int width = 30, filled = int(width * done_ / total_), pct = int(100 * done_ / total_);
-    if (pct == pct_ && what == what_) return;
-    pct_ = pct, what_ = what;
-    std::fprintf(stderr, "\r[%.*s%*s] %3d%%  %-22s", filled, "##############################", width - filled,
-                 "", pct, what.c_str());
-    std::fflush(stderr);
-  }
-  void finish() { std::fprintf(stderr, "\n"); }
-
- private:
-  int64_t total_, done_ = 0;
-  int pct_ = -1;
-  std::string what_;
-};
 
 class Bench {
  public:

@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "cli/registry.h"
 #include "model/perplexity.h"
 
@@ -16,23 +17,21 @@ struct PplArgs {
   PerplexityOptions opt;
 };
 
-void progress_bar(int64_t done, int64_t total, double ppl) {
-  const int width = 30;
-  const int filled = total ? int(width * done / total) : width;
-  std::fprintf(stderr, "\r[%.*s%*s] %lld/%lld windows  ppl %.4f", filled, "##############################",
-               width - filled, "", (long long)done, (long long)total, ppl);
-  std::fflush(stderr);
-}
-
 void run_perplexity(const PplArgs& a) {
   auto model = Model::load(resolve_model(a.model));
   std::ifstream in(a.file, std::ios::binary);
   check(bool(in), "cannot read " + a.file);
   std::stringstream ss;
   ss << in.rdbuf();
-  progress_bar(0, 1, 0);
-  const PerplexityResult r = perplexity(*model, ss.str(), a.opt, progress_bar);
-  std::fprintf(stderr, "\n");
+  Progress bar(1);
+  bar.update(0, "windows");
+  const PerplexityResult r = perplexity(*model, ss.str(), a.opt, [&](int64_t done, int64_t total, double ppl) {
+    if (done == 1) bar = Progress(total);
+    char label[48];
+    std::snprintf(label, sizeof label, "%lld/%lld windows, ppl %.4f", (long long)done, (long long)total, ppl);
+    bar.update(done, label);
+  });
+  bar.finish();
   std::printf("perplexity: %.4f over %lld tokens (%lld windows of %lld)\n", r.ppl, (long long)r.scored,
               (long long)r.windows, (long long)a.opt.ctx);
 }
